@@ -1,0 +1,126 @@
+/**
+ * The contract between TypeScript and the C++ addon (native/).
+ *
+ * Every array is a contiguous row-major Float32Array (ids: Int32Array). Kernels never allocate
+ * what the caller sees: outputs are passed in and overwritten, except where a comment says
+ * "accumulated" (+=), which is how parameter gradients are summed. Shapes are in comments;
+ * B = batch, T = time, H = heads, D = head dim, N = rows (usually B*T), V = vocabulary.
+ */
+export type GemmBackend = "onednn" | "openblas" | "portable";
+
+export interface NativeInfo {
+  backend: GemmBackend;
+  threads: number;
+  /** CPU features the kernels can use, as reported by the CPU (e.g. "avx512f", "amx_bf16"). */
+  cpuFeatures: string[];
+  /** Backend library version string, e.g. "oneDNN 2.6.3". */
+  backendVersion: string;
+}
+
+export interface NativeAddon {
+  info(): NativeInfo;
+  /** Sets the size of the one thread pool that every kernel (and the GEMM backend) uses. */
+  setThreads(n: number): void;
+
+  /**
+   * C[M,N] = alpha * op(A) @ op(B) + beta * C, with op(A) = A [M,K] or A^T (A stored [K,M]) and
+   * op(B) = B [K,N] or B^T (B stored [N,K]).
+   */
+  gemm(
+    transA: boolean, transB: boolean, M: number, N: number, K: number,
+    alpha: number, A: Float32Array, B: Float32Array, beta: number, C: Float32Array,
+  ): void;
+
+  /** y[N,dim] = x / sqrt(mean(x^2) + eps) * weight[dim]; rstd[N] saved for the backward. */
+  rmsnormForward(x: Float32Array, weight: Float32Array, N: number, dim: number, eps: number,
+    y: Float32Array, rstd: Float32Array): void;
+  /** dx[N,dim] written; dweight[dim] accumulated. */
+  rmsnormBackward(dy: Float32Array, x: Float32Array, weight: Float32Array, rstd: Float32Array,
+    N: number, dim: number, dx: Float32Array, dweight: Float32Array): void;
+
+  /**
+   * Rotary embedding, Hugging Face rotate-half convention, on x[N, H, D] (N = B*T rows):
+   * y = x * cos(p * f) + rotate_half(x) * sin(p * f), rotate_half([x1, x2]) = [-x2, x1],
+   * with p = positions[n] and f = invFreq[D/2] (the caller computes invFreq, so any RoPE
+   * scaling works). The backward is the same call with `inverse` true (rotation by -angle).
+   */
+  rope(x: Float32Array, positions: Int32Array, invFreq: Float32Array, N: number, H: number,
+    D: number, inverse: boolean, y: Float32Array): void;
+
+  /** out = silu(gate) * up, all [n]. */
+  swigluForward(gate: Float32Array, up: Float32Array, n: number, out: Float32Array): void;
+  /** dgate, dup [n] written. */
+  swigluBackward(dout: Float32Array, gate: Float32Array, up: Float32Array, n: number,
+    dgate: Float32Array, dup: Float32Array): void;
+
+  /** out[N,dim] = weight[ids[n], :]; throws RangeError if an id is outside [0, V). */
+  embeddingForward(weight: Float32Array, V: number, dim: number, ids: Int32Array,
+    out: Float32Array): void;
+  /** dweight[V,dim] accumulated: dweight[ids[n], :] += dout[n, :]. */
+  embeddingBackward(dout: Float32Array, ids: Int32Array, V: number, dim: number,
+    dweight: Float32Array): void;
+
+  /**
+   * Causal self-attention with grouped-query heads over a right-padded batch.
+   * q[B,T,Hq,D], k/v[B,T,Hkv,D] -> out[B,T,Hq,D]; lse[B,Hq,T] (log-sum-exp of the scaled scores)
+   * saved for the backward. Query t attends to keys 0..t of its own sequence. Hq % Hkv == 0;
+   * query head h uses KV head floor(h / (Hq / Hkv)). No KV copies.
+   */
+  attentionForward(q: Float32Array, k: Float32Array, v: Float32Array, B: number, T: number,
+    Hq: number, Hkv: number, D: number, scale: number, out: Float32Array, lse: Float32Array): void;
+  /** dq, dk, dv written (same shapes as q, k, v). */
+  attentionBackward(dout: Float32Array, q: Float32Array, k: Float32Array, v: Float32Array,
+    out: Float32Array, lse: Float32Array, B: number, T: number, Hq: number, Hkv: number, D: number,
+    scale: number, dq: Float32Array, dk: Float32Array, dv: Float32Array): void;
+
+  /**
+   * KV-cache attention, for prefill and decoding. cacheK/cacheV are [B, Hkv, maxT, D].
+   * First writes k/v [B,T,Hkv,D] into the cache at positions start[b] .. start[b]+T-1, then
+   * query t of sequence b attends to cache positions 0 .. start[b]+t. q[B,T,Hq,D] -> out[B,T,Hq,D].
+   * Throws RangeError if start[b] + T > maxT.
+   */
+  attentionWithCache(q: Float32Array, k: Float32Array, v: Float32Array,
+    cacheK: Float32Array, cacheV: Float32Array, start: Int32Array, B: number, T: number,
+    Hq: number, Hkv: number, D: number, maxT: number, scale: number, out: Float32Array): void;
+
+  /**
+   * Fused LM head + log-softmax, chunked over rows so no [N, V] tensor is kept:
+   * z = scale * hidden[N,dim] @ W[V,dim]^T; logp[n] = log softmax(z[n])[targets[n]];
+   * entropy[n] = -sum softmax(z[n]) * log softmax(z[n]); lse[n] = logsumexp(z[n]) (saved).
+   */
+  lmHeadLogprobForward(hidden: Float32Array, W: Float32Array, targets: Int32Array, N: number,
+    dim: number, V: number, scale: number, logp: Float32Array, entropy: Float32Array,
+    lse: Float32Array): void;
+  /**
+   * Backward of the above given dlogp[N] and dentropy[N] (either may be all zeros):
+   * dhidden[N,dim] written, dW[V,dim] accumulated. Recomputes the logits chunk by chunk.
+   */
+  lmHeadLogprobBackward(dlogp: Float32Array, dentropy: Float32Array, hidden: Float32Array,
+    W: Float32Array, targets: Int32Array, lse: Float32Array, N: number, dim: number, V: number,
+    scale: number, dhidden: Float32Array, dW: Float32Array): void;
+
+  /**
+   * Samples one token per row of logits[B,V]. Row b: z = logits / temperature; keep the topK
+   * largest (topK <= 0: all), then the smallest set whose probability reaches topP (1: all);
+   * draw with the uniform number uniforms[b] in [0,1). temperature <= 0 means greedy (argmax,
+   * lowest id on ties). ids[b] gets the token; logp[b] its log-probability under
+   * softmax(logits / temperature) before any top-k/top-p filtering (under softmax(logits) when
+   * greedy).
+   */
+  sample(logits: Float32Array, B: number, V: number, temperature: number, topK: number,
+    topP: number, uniforms: Float32Array, ids: Int32Array, logp: Float32Array): void;
+
+  /**
+   * One AdamW step over every parameter at once (decoupled weight decay, bias-corrected):
+   * m = b1 m + (1-b1) g; v = b2 v + (1-b2) g^2; p -= lr * (m/(1-b1^step) / (sqrt(v/(1-b2^step)) + eps)
+   * + weightDecay * p). Arrays are matched by index.
+   */
+  adamw(params: Float32Array[], grads: Float32Array[], m: Float32Array[], v: Float32Array[],
+    lr: number, beta1: number, beta2: number, eps: number, weightDecay: number,
+    step: number): void;
+
+  /** sqrt of the sum of squares over all arrays (accumulated in double). */
+  globalNorm(arrays: Float32Array[]): number;
+  /** Multiplies every element of every array by s, in place. */
+  scaleInPlace(arrays: Float32Array[], s: number): void;
+}
