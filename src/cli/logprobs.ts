@@ -1,0 +1,34 @@
+/** `rlzero logprobs`: log p(token_t | tokens before t) for every token after the first. */
+import { loadModel, loadTokenizer } from "../models/load.ts";
+import { noGrad } from "../tensor/tensor.ts";
+import { UserInputError } from "../errors.ts";
+import { applyThreads } from "./threads.ts";
+import { parseIds } from "./token-ids.ts";
+
+export interface LogprobsFlags {
+  threads?: number;
+  model: string;
+  text?: string;
+  ids?: string;
+  json?: boolean;
+}
+
+export function logprobsCommand(flags: LogprobsFlags): void {
+  applyThreads(flags.threads);
+  if ((flags.text === undefined) === (flags.ids === undefined)) {
+    throw new UserInputError("give exactly one of --text and --ids");
+  }
+  const model = loadModel(flags.model);
+  let ids: number[];
+  if (flags.ids !== undefined) ids = parseIds("--ids", flags.ids);
+  else {
+    const tokenizer = loadTokenizer(flags.model);
+    if (!tokenizer) throw new UserInputError(`${flags.model} has no tokenizer.json: use --ids`);
+    ids = tokenizer.encode(flags.text!);
+  }
+  if (ids.length < 2) throw new UserInputError("need at least two tokens to score");
+  const rows = Int32Array.from({ length: ids.length - 1 }, (_, i) => i);
+  const logp = noGrad(() => model.tokenLogprobs(Int32Array.from(ids), 1, ids.length, rows).logp.data);
+  if (flags.json) console.log(JSON.stringify({ ids, logprobs: Array.from(logp) }));
+  else ids.slice(1).forEach((id, i) => console.log(`${id}\t${logp[i].toFixed(6)}`));
+}

@@ -1,0 +1,159 @@
+/**
+ * Transformer ops over the native kernels, each recording its backward on the tape.
+ * Shapes: N = rows (B*T tokens), dim = model width, H = heads, D = head dim, V = vocabulary.
+ * Parameter gradients are accumulated straight into `param.grad` by the kernels (beta = 1 GEMMs,
+ * `+=` kernels), so a parameter used twice needs no extra buffer.
+ */
+import { native } from "../native/index.ts";
+import { Tensor, record, record1, accumulate } from "./tensor.ts";
+
+function rows(x: Tensor, dim: number, op: string): number {
+  if (x.size % dim !== 0) throw new Error(`${op}: input of shape [${x.shape}] is not a multiple of ${dim}`);
+  return x.size / dim;
+}
+
+/**
+ * y[N,out] = x[N,in] @ W[out,in]^T (+ b[out]), the Hugging Face nn.Linear layout.
+ */
+export function linear(x: Tensor, W: Tensor, b?: Tensor): Tensor {
+  const [outF, inF] = W.shape;
+  const N = rows(x, inF, "linear");
+  const y = new Float32Array(N * outF);
+  if (b) for (let n = 0; n < N; n++) y.set(b.data, n * outF);
+  native.gemm(false, true, N, outF, inF, 1, x.data, W.data, b ? 1 : 0, y);
+  const inputs = b ? [x, W, b] : [x, W];
+  return record1(inputs, y, [...x.shape.slice(0, -1), outF], (out) => {
+    const dy = out.grad!;
+    if (x.requiresGrad) {
+      // dx[N,in] (+)= dy[N,out] @ W[out,in]
+      const beta = x.grad ? 1 : 0;
+      native.gemm(false, false, N, inF, outF, 1, dy, W.data, beta, x.gradBuffer());
+    }
+    // dW[out,in] += dy^T[out,N] @ x[N,in]
+    if (W.requiresGrad) native.gemm(true, false, outF, inF, N, 1, dy, x.data, 1, W.gradBuffer());
+    if (b?.requiresGrad) {
+      const db = b.gradBuffer();
+      for (let n = 0; n < N; n++) for (let j = 0; j < outF; j++) db[j] += dy[n * outF + j];
+    }
+  });
+}
+
+/** RMSNorm over the last dimension: x / sqrt(mean(x^2) + eps) * weight. */
+export function rmsnorm(x: Tensor, weight: Tensor, eps: number): Tensor {
+  const dim = weight.size;
+  const N = rows(x, dim, "rmsnorm");
+  const y = new Float32Array(x.size);
+  const rstd = new Float32Array(N);
+  native.rmsnormForward(x.data, weight.data, N, dim, eps, y, rstd);
+  return record1([x, weight], y, x.shape, (out) => {
+    const dx = new Float32Array(x.size);
+    const dw = weight.requiresGrad ? weight.gradBuffer() : new Float32Array(dim);
+    native.rmsnormBackward(out.grad!, x.data, weight.data, rstd, N, dim, dx, dw);
+    accumulate(x, dx);
+  });
+}
+
+/** Rotary position embedding on x[N, H, D] at positions[N] (rotate-half convention). */
+export function rope(x: Tensor, positions: Int32Array, invFreq: Float32Array, H: number, D: number): Tensor {
+  const N = rows(x, H * D, "rope");
+  if (positions.length !== N) throw new Error(`rope: ${positions.length} positions for ${N} rows`);
+  const y = new Float32Array(x.size);
+  native.rope(x.data, positions, invFreq, N, H, D, false, y);
+  return record1([x], y, x.shape, (out) => {
+    const dx = new Float32Array(x.size);
+    native.rope(out.grad!, positions, invFreq, N, H, D, true, dx);
+    accumulate(x, dx);
+  });
+}
+
+/** silu(gate) * up, element-wise. */
+export function swiglu(gate: Tensor, up: Tensor): Tensor {
+  const y = new Float32Array(gate.size);
+  native.swigluForward(gate.data, up.data, gate.size, y);
+  return record1([gate, up], y, gate.shape, (out) => {
+    const dg = new Float32Array(gate.size);
+    const du = new Float32Array(up.size);
+    native.swigluBackward(out.grad!, gate.data, up.data, gate.size, dg, du);
+    accumulate(gate, dg);
+    accumulate(up, du);
+  });
+}
+
+/** Rows of weight[V, dim] picked by ids[N] -> [N, dim]. */
+export function embedding(weight: Tensor, ids: Int32Array): Tensor {
+  const [V, dim] = weight.shape;
+  const y = new Float32Array(ids.length * dim);
+  native.embeddingForward(weight.data, V, dim, ids, y);
+  return record1([weight], y, [ids.length, dim], (out) => {
+    native.embeddingBackward(out.grad!, ids, V, dim, weight.gradBuffer());
+  });
+}
+
+export interface AttentionShape {
+  B: number;
+  T: number;
+  Hq: number;
+  Hkv: number;
+  D: number;
+}
+
+/** Causal grouped-query attention: q[B,T,Hq,D], k/v[B,T,Hkv,D] -> [B,T,Hq,D]. */
+export function attention(q: Tensor, k: Tensor, v: Tensor, s: AttentionShape): Tensor {
+  const { B, T, Hq, Hkv, D } = s;
+  const scale = 1 / Math.sqrt(D);
+  const y = new Float32Array(B * T * Hq * D);
+  const lse = new Float32Array(B * Hq * T);
+  native.attentionForward(q.data, k.data, v.data, B, T, Hq, Hkv, D, scale, y, lse);
+  return record1([q, k, v], y, q.shape, (out) => {
+    const dq = new Float32Array(q.size);
+    const dk = new Float32Array(k.size);
+    const dv = new Float32Array(v.size);
+    native.attentionBackward(out.grad!, q.data, k.data, v.data, y, lse, B, T, Hq, Hkv, D, scale, dq, dk, dv);
+    accumulate(q, dq);
+    accumulate(k, dk);
+    accumulate(v, dv);
+  });
+}
+
+/** Rows of x[N, dim] at the given row indices -> [rows.length, dim]. */
+export function gatherRows(x: Tensor, rowIds: Int32Array): Tensor {
+  const dim = x.shape[x.shape.length - 1];
+  const N = rows(x, dim, "gatherRows");
+  const y = new Float32Array(rowIds.length * dim);
+  rowIds.forEach((r, i) => {
+    if (r < 0 || r >= N) throw new RangeError(`gatherRows: row ${r} outside [0, ${N})`);
+    y.set(x.data.subarray(r * dim, (r + 1) * dim), i * dim);
+  });
+  return record1([x], y, [rowIds.length, dim], (out) => {
+    const g = out.grad!;
+    const dx = new Float32Array(x.size);
+    rowIds.forEach((r, i) => {
+      for (let j = 0; j < dim; j++) dx[r * dim + j] += g[i * dim + j];
+    });
+    accumulate(x, dx);
+  });
+}
+
+/**
+ * Per-token log-probability of targets and entropy of the next-token distribution, through the
+ * fused LM head: logits = scale * hidden[N,dim] @ W[V,dim]^T are never kept whole.
+ * `scale` is 1/temperature, so log-probs match a sampler run at that temperature.
+ * Returns logp[N] and entropy[N].
+ */
+export function tokenLogprobs(hidden: Tensor, W: Tensor, targets: Int32Array, scale = 1): { logp: Tensor; entropy: Tensor } {
+  const [V, dim] = W.shape;
+  const N = rows(hidden, dim, "tokenLogprobs");
+  if (targets.length !== N) throw new Error(`tokenLogprobs: ${targets.length} targets for ${N} rows`);
+  const logp = new Float32Array(N);
+  const ent = new Float32Array(N);
+  const lse = new Float32Array(N);
+  native.lmHeadLogprobForward(hidden.data, W.data, targets, N, dim, V, scale, logp, ent, lse);
+  const [logpT, entT] = record([hidden, W], [{ data: logp, shape: [N] }, { data: ent, shape: [N] }], ([lo, en]) => {
+    const dh = new Float32Array(hidden.size);
+    const dW = W.requiresGrad ? W.gradBuffer() : new Float32Array(W.size);
+    native.lmHeadLogprobBackward(lo.grad ?? new Float32Array(N), en.grad ?? new Float32Array(N),
+      hidden.data, W.data, targets, lse, N, dim, V, scale, dh, dW);
+    accumulate(hidden, dh);
+  });
+  return { logp: logpT, entropy: entT };
+}

@@ -1,0 +1,110 @@
+import { test } from "node:test";
+import assert from "node:assert/strict";
+import { fileURLToPath } from "node:url";
+import { loadModel } from "../../src/models/load.ts";
+import { generate, type SamplingParams } from "../../src/sampling/generate.ts";
+import { noGrad } from "../../src/tensor/tensor.ts";
+import { KVCache } from "../../src/sampling/kv-cache.ts";
+import { Rng } from "../../src/util/rng.ts";
+import { UserInputError } from "../../src/errors.ts";
+
+const model = loadModel(fileURLToPath(new URL("../fixtures/models/tiny-qwen2", import.meta.url)));
+const V = model.config.vocabSize;
+const sampling: SamplingParams = { maxNewTokens: 12, temperature: 1, topP: 1, topK: 0, eosTokenIds: [] };
+const prompts = [[5, 6, 7], [9], [1, 2, 3, 4, 5, 6, 7, 8]];
+
+test("a fixed seed gives the same completions twice; another seed differs", () => {
+  const a = generate(model, prompts, sampling, { rng: Rng.fromSeed(11) });
+  const b = generate(model, prompts, sampling, { rng: Rng.fromSeed(11) });
+  const c = generate(model, prompts, sampling, { rng: Rng.fromSeed(12) });
+  assert.deepEqual(a, b);
+  assert.notDeepEqual(a.map((x) => x.tokenIds), c.map((x) => x.tokenIds));
+  for (const x of a) {
+    assert.equal(x.tokenIds.length, 12);
+    assert.equal(x.logprobs.length, 12);
+    assert.ok(x.logprobs.every((l) => l <= 0 && Number.isFinite(l)));
+  }
+});
+
+test("returned log-probs equal the model's log-probs of the sampled tokens", () => {
+  const [c] = generate(model, [prompts[0]], { ...sampling, temperature: 0.8 }, { rng: Rng.fromSeed(3) });
+  const ids = Int32Array.from([...prompts[0], ...c.tokenIds]);
+  const rows = Int32Array.from(c.tokenIds, (_, i) => prompts[0].length - 1 + i);
+  const logp = noGrad(() => model.tokenLogprobs(ids, 1, ids.length, rows, 0.8).logp.data);
+  c.logprobs.forEach((l, i) => assert.ok(Math.abs(l - logp[i]) < 1e-4, `token ${i}: ${l} vs ${logp[i]}`));
+});
+
+/** Upper quantile of chi-square with k degrees of freedom (Wilson-Hilferty), z standard deviations out. */
+function chiSquareQuantile(k: number, z: number): number {
+  const a = 2 / (9 * k);
+  return k * (1 - a + z * Math.sqrt(a)) ** 3;
+}
+
+test("at temperature 1 the empirical token frequencies match the model's distribution", () => {
+  // 6,000 first tokens after one prompt; chi-square goodness of fit over tokens with an expected
+  // count of at least 5 (the rest pooled), rejected only beyond 4.75 standard deviations (p ~ 1e-6).
+  const n = 6000;
+  const prompt = [17, 3, 99];
+  const out = generate(model, Array.from({ length: n }, () => prompt), { ...sampling, maxNewTokens: 1 }, { rng: Rng.fromSeed(5) });
+  const counts = new Float64Array(V);
+  for (const c of out) counts[c.tokenIds[0]] += 1;
+  const hidden = model.forwardCached(Int32Array.from(prompt), 3, KVCache.create(model.config, 1, 8), new Int32Array(1));
+  const logits = model.logits(hidden.subarray(2 * model.config.hiddenSize), 1);
+  const m = Math.max(...logits);
+  const p = Array.from(logits, (z) => Math.exp(z - m));
+  const total = p.reduce((s, x) => s + x, 0);
+  let chi = 0;
+  let cells = 0;
+  let pooledObs = 0;
+  let pooledExp = 0;
+  p.forEach((pi, v) => {
+    const e = (n * pi) / total;
+    if (e >= 5) {
+      chi += (counts[v] - e) ** 2 / e;
+      cells += 1;
+    } else {
+      pooledObs += counts[v];
+      pooledExp += e;
+    }
+  });
+  if (pooledExp > 0) {
+    chi += (pooledObs - pooledExp) ** 2 / pooledExp;
+    cells += 1;
+  }
+  assert.ok(cells >= 5, `only ${cells} cells: the distribution is too peaked for the test`);
+  const limit = chiSquareQuantile(cells - 1, 4.75);
+  assert.ok(chi < limit, `chi-square ${chi.toFixed(1)} over ${cells - 1} dof exceeds ${limit.toFixed(1)}`);
+});
+
+test("top-k 1 equals greedy", () => {
+  const greedy = generate(model, prompts, { ...sampling, greedy: true }, { rng: Rng.fromSeed(1) });
+  const topk = generate(model, prompts, { ...sampling, topK: 1 }, { rng: Rng.fromSeed(2) });
+  assert.deepEqual(topk.map((c) => c.tokenIds), greedy.map((c) => c.tokenIds));
+});
+
+test("EOS and stop strings end a sequence with reason stop; the rest run to the limit", () => {
+  const greedy = generate(model, prompts, { ...sampling, greedy: true }, { rng: Rng.fromSeed(1) });
+  const eos = greedy[0].tokenIds[3];
+  const withEos = generate(model, prompts, { ...sampling, greedy: true, eosTokenIds: [eos] }, { rng: Rng.fromSeed(1) });
+  const cut = greedy[0].tokenIds.indexOf(eos) + 1;
+  assert.deepEqual(withEos[0].tokenIds, greedy[0].tokenIds.slice(0, cut));
+  assert.equal(withEos[0].finishReason, "stop");
+
+  // A decoder that spells token v as "<v>": stop at the text of greedy token 5 of prompt 1.
+  const decode = (ids: number[]) => ids.map((v) => `<${v}>`).join("");
+  const stop = `<${greedy[1].tokenIds[5]}>`;
+  const withStop = generate(model, prompts, { ...sampling, greedy: true, stopStrings: [stop] }, { rng: Rng.fromSeed(1), decode });
+  const at = greedy[1].tokenIds.findIndex((v) => `<${v}>` === stop) + 1;
+  assert.deepEqual(withStop[1].tokenIds, greedy[1].tokenIds.slice(0, at));
+  assert.equal(withStop[1].finishReason, "stop");
+  assert.ok(withStop[1].text!.endsWith(stop));
+  for (const c of withStop) assert.ok(c.finishReason === "stop" || c.tokenIds.length === 12);
+});
+
+test("bad input gives one clear error", () => {
+  assert.throws(() => generate(model, [[V]], sampling, { rng: Rng.fromSeed(1) }),
+    (e: Error) => e instanceof UserInputError && /token id 256 is outside the vocabulary \[0, 256\)/.test(e.message));
+  const long = Array.from({ length: model.config.maxPositions }, () => 1);
+  assert.throws(() => generate(model, [long], sampling, { rng: Rng.fromSeed(1) }),
+    (e: Error) => e instanceof UserInputError && /does not fit the context/.test(e.message));
+});
