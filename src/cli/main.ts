@@ -8,6 +8,7 @@ import { infoCommand } from "./info.ts";
 import { generateCommand } from "./generate.ts";
 import { logprobsCommand } from "./logprobs.ts";
 import { demoCommand } from "./demo.ts";
+import { gradeCommand } from "./grade.ts";
 
 function int(name: string, min: number) {
   return (value: string): number => {
@@ -55,6 +56,15 @@ function program(): Command {
     .option("--ids <ids>", "token ids, comma-separated, in place of --text")
     .option("--json", "one JSON object with ids and logprobs")
     .action((opts) => logprobsCommand({ ...cli.opts(), ...opts }));
+
+  cli.command("grade")
+    .description("grade a JSONL file of responses against their answers")
+    .requiredOption("--input <file>", "JSONL file, one response a line")
+    .option("--response-field <name>", "field holding the response", "response")
+    .option("--answer-field <name>", "field holding the ground truth", "answer")
+    .option("--format <format>", "answer extraction: orz, boxed, auto or choice", "auto")
+    .option("--output <file>", "write the graded lines here (default: stdout)")
+    .action((opts) => gradeCommand(opts));
 
   cli.command("demo")
     .description("the built-in default: build a small model and generate with it")

@@ -91,3 +91,21 @@ test("bad input gives one clear line and exit 1", () => {
   });
   assertUserError(rlzero("logprobs", "--model", wrongShape, "--ids", "1,2"), /mlp\.gate_proj\.weight" has shape \[160,64\] but config\.json implies \[168,64\]/);
 });
+
+test("grade adds extracted, correct and reason, skips malformed lines with their number", () => {
+  const dir = fs.mkdtempSync(path.join(os.tmpdir(), "rlzero-grade-"));
+  const input = path.join(dir, "in.jsonl");
+  const output = path.join(dir, "out.jsonl");
+  fs.writeFileSync(input, [
+    JSON.stringify({ response: "<think>x</think> <answer>\\boxed{\\frac{1}{2}}</answer>", answer: "0.5" }),
+    "not json",
+    JSON.stringify({ response: "so the answer is 7", answer: "8" }),
+  ].join("\n"));
+  const r = rlzero("grade", "--input", input, "--output", output, "--format", "auto");
+  assert.equal(r.status, 0, r.stderr);
+  assert.match(r.stderr + r.stdout, /in\.jsonl:2: skipped/);
+  assert.match(r.stderr + r.stdout, /accuracy 50\.00% \(1\/2\)/);
+  const graded = fs.readFileSync(output, "utf8").trim().split("\n").map((l) => JSON.parse(l));
+  assert.deepEqual(graded.map((g) => [g.extracted, g.correct, g.reason]), [["\\frac{1}{2}", true, "correct"], ["7", false, "wrong_answer"]]);
+  assertUserError(rlzero("grade", "--input", path.join(dir, "missing.jsonl")), /missing\.jsonl does not exist/);
+});

@@ -1,0 +1,82 @@
+/**
+ * The math and multiple-choice graders: extract the final answer in the configured format
+ * (orz, boxed, auto with fallbacks, choice), then compare it with the reference by
+ * equivalence.ts. Size limits are checked first; invalid UTF-8 (lone surrogates, U+FFFD from
+ * decoding) is rejected. Simplification: the reference answer is itself passed through the
+ * free-text extractor when it contains a `\boxed{}` (e.g. a full reference solution).
+ */
+import { extractChoice, choiceLetters } from "./choice.ts";
+import type { AnswerFormat, VerifierConfig } from "./config.ts";
+import { answersEqual, type EquivalenceOptions } from "./equivalence.ts";
+import { lastBoxed } from "./extract/braces.ts";
+import { extractBoxed, extractWithFallbacks } from "./extract/fallback.ts";
+import { extractOrz } from "./extract/orz.ts";
+import type { GradeInput, Grader, Verdict } from "./types.ts";
+
+/** Whether a string is well-formed (no lone surrogates, no replacement characters). */
+export function isWellFormed(s: string): boolean {
+  return !/[\uD800-\uDBFF](?![\uDC00-\uDFFF])|(?<![\uD800-\uDBFF])[\uDC00-\uDFFF]|\uFFFD/.test(s);
+}
+
+function referenceText(answer: unknown): string | null {
+  if (typeof answer === "number" && Number.isFinite(answer)) return String(answer);
+  if (typeof answer !== "string") return null;
+  return answer.includes("\\boxed") || answer.includes("\\fbox") ? (lastBoxed(answer) ?? answer) : answer;
+}
+
+/** Checks size and encoding; returns a verdict when the input must not be parsed. */
+export function checkLimits(input: GradeInput, cfg: Pick<VerifierConfig, "maxResponseChars">): Verdict | null {
+  if (typeof input.response !== "string") return { correct: false, extracted: null, reason: "invalid_input", detail: "response is not a string" };
+  if (input.response.length > cfg.maxResponseChars) {
+    return { correct: false, extracted: null, reason: "too_large", detail: `response has ${input.response.length} chars (limit ${cfg.maxResponseChars})` };
+  }
+  if (!isWellFormed(input.response)) return { correct: false, extracted: null, reason: "invalid_input", detail: "response is not valid UTF-8 text" };
+  return null;
+}
+
+/** Extracts the answer in `format`; null answer comes with the reason. */
+export function extractAnswer(input: GradeInput, format: AnswerFormat): { answer: string | null; reason?: "no_answer" | "truncated" } {
+  switch (format) {
+    case "orz": {
+      const r = extractOrz(input.response, input.finishReason);
+      return r.answer === null ? { answer: null, reason: r.reason } : { answer: r.answer };
+    }
+    case "boxed":
+      return { answer: extractBoxed(input.response) };
+    case "auto":
+      return { answer: extractWithFallbacks(input.response) };
+    case "choice":
+      return { answer: extractChoice(input.response, choiceLetters(Math.max(4, input.choices?.length ?? 0)), input.choices ?? []) };
+  }
+}
+
+/** Grades one response against its reference, synchronously (run it in the pool for a time limit). */
+export function gradeMath(input: GradeInput, cfg: VerifierConfig): Verdict {
+  const limited = checkLimits(input, cfg);
+  if (limited) return limited;
+  const ref = referenceText(input.answer);
+  if (ref === null || ref.trim() === "") return { correct: false, extracted: null, reason: "invalid_input", detail: "reference answer is missing or not a string" };
+  if (cfg.format !== "orz" && input.finishReason === "length") {
+    const { answer } = extractAnswer(input, cfg.format);
+    return { correct: false, extracted: answer, reason: "truncated" };
+  }
+  const { answer, reason } = extractAnswer(input, cfg.format);
+  if (answer === null) return { correct: false, extracted: null, reason: reason ?? "no_answer" };
+  if (answer.length > cfg.maxAnswerChars) {
+    return { correct: false, extracted: answer.slice(0, 200), reason: "too_large", detail: `answer has ${answer.length} chars (limit ${cfg.maxAnswerChars})` };
+  }
+  let correct: boolean;
+  if (cfg.format === "choice") {
+    const gold = extractChoice(ref, choiceLetters(Math.max(4, input.choices?.length ?? 0)), input.choices ?? []);
+    correct = gold !== null && gold === answer;
+  } else {
+    const opts: EquivalenceOptions = { relTol: cfg.relTol, listOrder: "unordered", approxMinDigits: cfg.approxMinDigits };
+    correct = answersEqual(ref, answer, opts);
+  }
+  return { correct, extracted: answer, reason: correct ? "correct" : "wrong_answer" };
+}
+
+/** The built-in math/choice grader for a configuration. */
+export function mathGrader(cfg: VerifierConfig): Grader {
+  return { name: `math:${cfg.format}`, grade: (input) => gradeMath(input, cfg) };
+}
