@@ -43,6 +43,7 @@ export interface NativeAddon {
    * y = x * cos(p * f) + rotate_half(x) * sin(p * f), rotate_half([x1, x2]) = [-x2, x1],
    * with p = positions[n] and f = invFreq[D/2] (the caller computes invFreq, so any RoPE
    * scaling works). The backward is the same call with `inverse` true (rotation by -angle).
+   * y may be x (in place).
    */
   rope(x: Float32Array, positions: Int32Array, invFreq: Float32Array, N: number, H: number,
     D: number, inverse: boolean, y: Float32Array): void;
@@ -94,10 +95,12 @@ export interface NativeAddon {
   /**
    * Backward of the above given dlogp[N] and dentropy[N] (either may be all zeros):
    * dhidden[N,dim] written, dW[V,dim] accumulated. Recomputes the logits chunk by chunk.
+   * `entropy` (optional) is the forward's entropy[N]: the dentropy path needs it, and without it
+   * a non-zero dentropy costs an extra forward pass to recompute it.
    */
   lmHeadLogprobBackward(dlogp: Float32Array, dentropy: Float32Array, hidden: Float32Array,
     W: Float32Array, targets: Int32Array, lse: Float32Array, N: number, dim: number, V: number,
-    scale: number, dhidden: Float32Array, dW: Float32Array): void;
+    scale: number, dhidden: Float32Array, dW: Float32Array, entropy?: Float32Array): void;
 
   /**
    * Samples one token per row of logits[B,V]. Row b: z = logits / temperature; keep the topK

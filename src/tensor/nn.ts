@@ -152,7 +152,7 @@ export function tokenLogprobs(hidden: Tensor, W: Tensor, targets: Int32Array, sc
     const dh = new Float32Array(hidden.size);
     const dW = W.requiresGrad ? W.gradBuffer() : new Float32Array(W.size);
     native.lmHeadLogprobBackward(lo.grad ?? new Float32Array(N), en.grad ?? new Float32Array(N),
-      hidden.data, W.data, targets, lse, N, dim, V, scale, dh, dW);
+      hidden.data, W.data, targets, lse, N, dim, V, scale, dh, dW, ent);
     accumulate(hidden, dh);
   });
   return { logp: logpT, entropy: entT };

@@ -1,0 +1,242 @@
+// Node-API bindings: one function per entry of NativeAddon (src/native/api.ts). Each checks
+// its arguments (args.h), checks ids and positions against their ranges, then calls the kernel.
+#include <napi.h>
+
+#include "args.h"
+#include "kernels.h"
+
+namespace rz {
+namespace {
+
+using Napi::CallbackInfo;
+using Napi::Value;
+
+Value Info(const CallbackInfo& info) {
+  Napi::Env env = info.Env();
+  Napi::Object o = Napi::Object::New(env);
+  o.Set("backend", gemm_backend());
+  o.Set("threads", get_threads());
+  std::vector<std::string> feats = cpu_features();
+  Napi::Array arr = Napi::Array::New(env, feats.size());
+  for (size_t i = 0; i < feats.size(); i++) arr.Set((uint32_t)i, feats[i]);
+  o.Set("cpuFeatures", arr);
+  o.Set("backendVersion", gemm_backend_version());
+  return o;
+}
+
+void SetThreads(const CallbackInfo& info) {
+  Args a(info, "setThreads");
+  const int64_t n = a.dim(0, "n");
+  if (n < 1 || n > 1024) a.range_error("n must be in [1, 1024]");
+  set_threads((int)n);
+}
+
+void Gemm(const CallbackInfo& info) {
+  Args a(info, "gemm");
+  const bool tA = a.flag(0, "transA"), tB = a.flag(1, "transB");
+  const int64_t M = a.dim(2, "M"), N = a.dim(3, "N"), K = a.dim(4, "K");
+  const float alpha = a.num(5, "alpha");
+  const float* A = a.f32(6, "A", M * K);
+  const float* B = a.f32(7, "B", K * N);
+  const float beta = a.num(8, "beta");
+  gemm(tA, tB, M, N, K, alpha, A, B, beta, a.f32(9, "C", M * N));
+}
+
+void RmsnormForward(const CallbackInfo& info) {
+  Args a(info, "rmsnormForward");
+  const int64_t N = a.dim(2, "N"), dim = a.dim(3, "dim");
+  rmsnorm_forward(a.f32(0, "x", N * dim), a.f32(1, "weight", dim), N, dim, a.num(4, "eps"), a.f32(5, "y", N * dim),
+                  a.f32(6, "rstd", N));
+}
+
+void RmsnormBackward(const CallbackInfo& info) {
+  Args a(info, "rmsnormBackward");
+  const int64_t N = a.dim(4, "N"), dim = a.dim(5, "dim");
+  rmsnorm_backward(a.f32(0, "dy", N * dim), a.f32(1, "x", N * dim), a.f32(2, "weight", dim), a.f32(3, "rstd", N), N,
+                   dim, a.f32(6, "dx", N * dim), a.f32(7, "dweight", dim));
+}
+
+void Rope(const CallbackInfo& info) {
+  Args a(info, "rope");
+  const int64_t N = a.dim(3, "N"), H = a.dim(4, "H"), D = a.dim(5, "D");
+  if (D % 2) a.range_error("D must be even");
+  rope(a.f32(0, "x", N * H * D), a.i32(1, "positions", N), a.f32(2, "invFreq", D / 2), N, H, D, a.flag(6, "inverse"),
+       a.f32(7, "y", N * H * D));
+}
+
+void SwigluForward(const CallbackInfo& info) {
+  Args a(info, "swigluForward");
+  const int64_t n = a.dim(2, "n");
+  swiglu_forward(a.f32(0, "gate", n), a.f32(1, "up", n), n, a.f32(3, "out", n));
+}
+
+void SwigluBackward(const CallbackInfo& info) {
+  Args a(info, "swigluBackward");
+  const int64_t n = a.dim(3, "n");
+  swiglu_backward(a.f32(0, "dout", n), a.f32(1, "gate", n), a.f32(2, "up", n), n, a.f32(4, "dgate", n),
+                  a.f32(5, "dup", n));
+}
+
+// ids[0:n] must lie in [0, V).
+void check_ids(const Args& a, const int32_t* ids, int64_t n, int64_t V, const char* name) {
+  for (int64_t i = 0; i < n; i++)
+    if (ids[i] < 0 || ids[i] >= V)
+      a.range_error(std::string(name) + "[" + std::to_string(i) + "] = " + std::to_string(ids[i]) +
+                    " is outside [0, " + std::to_string(V) + ")");
+}
+
+int64_t length_of(const Args& a, const CallbackInfo& info, size_t i, const char* name) {
+  a.i32(i, name, 0);
+  return info[i].As<Napi::Int32Array>().ElementLength();
+}
+
+void EmbeddingForward(const CallbackInfo& info) {
+  Args a(info, "embeddingForward");
+  const int64_t V = a.dim(1, "V"), dim = a.dim(2, "dim"), N = length_of(a, info, 3, "ids");
+  const int32_t* ids = a.i32(3, "ids", N);
+  check_ids(a, ids, N, V, "ids");
+  embedding_forward(a.f32(0, "weight", V * dim), dim, ids, N, a.f32(4, "out", N * dim));
+}
+
+void EmbeddingBackward(const CallbackInfo& info) {
+  Args a(info, "embeddingBackward");
+  const int64_t N = length_of(a, info, 1, "ids"), V = a.dim(2, "V"), dim = a.dim(3, "dim");
+  const int32_t* ids = a.i32(1, "ids", N);
+  check_ids(a, ids, N, V, "ids");
+  embedding_backward(a.f32(0, "dout", N * dim), ids, N, dim, a.f32(4, "dweight", V * dim));
+}
+
+// Reads B, T, Hq, Hkv, D, scale at argument i.. (scale at i + 5, or i + 6 when maxT sits between).
+AttnShape attn_shape(const Args& a, size_t i, size_t scale_at) {
+  AttnShape s{a.dim(i, "B"), a.dim(i + 1, "T"), a.dim(i + 2, "Hq"), a.dim(i + 3, "Hkv"), a.dim(i + 4, "D"),
+              (float)a.num(scale_at, "scale")};
+  if (s.Hkv == 0 || s.Hq % s.Hkv != 0) a.range_error("Hq must be a positive multiple of Hkv");
+  return s;
+}
+
+void AttentionForward(const CallbackInfo& info) {
+  Args a(info, "attentionForward");
+  const AttnShape s = attn_shape(a, 3, 8);
+  const int64_t nq = s.B * s.T * s.Hq * s.D, nkv = s.B * s.T * s.Hkv * s.D;
+  attention_forward(a.f32(0, "q", nq), a.f32(1, "k", nkv), a.f32(2, "v", nkv), s, a.f32(9, "out", nq),
+                    a.f32(10, "lse", s.B * s.Hq * s.T));
+}
+
+void AttentionBackward(const CallbackInfo& info) {
+  Args a(info, "attentionBackward");
+  const AttnShape s = attn_shape(a, 6, 11);
+  const int64_t nq = s.B * s.T * s.Hq * s.D, nkv = s.B * s.T * s.Hkv * s.D;
+  attention_backward(a.f32(0, "dout", nq), a.f32(1, "q", nq), a.f32(2, "k", nkv), a.f32(3, "v", nkv),
+                     a.f32(4, "out", nq), a.f32(5, "lse", s.B * s.Hq * s.T), s, a.f32(12, "dq", nq),
+                     a.f32(13, "dk", nkv), a.f32(14, "dv", nkv));
+}
+
+void AttentionWithCache(const CallbackInfo& info) {
+  Args a(info, "attentionWithCache");
+  const AttnShape s = attn_shape(a, 6, 12);
+  const int64_t maxT = a.dim(11, "maxT");
+  const int64_t nq = s.B * s.T * s.Hq * s.D, nkv = s.B * s.T * s.Hkv * s.D, ncache = s.B * s.Hkv * maxT * s.D;
+  const int32_t* start = a.i32(5, "start", s.B);
+  for (int64_t b = 0; b < s.B; b++)
+    if (start[b] < 0 || start[b] + s.T > maxT)
+      a.range_error("start[" + std::to_string(b) + "] + T = " + std::to_string(start[b] + s.T) +
+                    " is outside [0, maxT = " + std::to_string(maxT) + "]");
+  attention_with_cache(a.f32(0, "q", nq), a.f32(1, "k", nkv), a.f32(2, "v", nkv), a.f32(3, "cacheK", ncache),
+                       a.f32(4, "cacheV", ncache), start, s, maxT, a.f32(13, "out", nq));
+}
+
+void LmHeadForward(const CallbackInfo& info) {
+  Args a(info, "lmHeadLogprobForward");
+  const int64_t N = a.dim(3, "N"), dim = a.dim(4, "dim"), V = a.dim(5, "V");
+  if (V < 1) a.range_error("V must be at least 1");
+  const int32_t* targets = a.i32(2, "targets", N);
+  check_ids(a, targets, N, V, "targets");
+  lmhead_forward(a.f32(0, "hidden", N * dim), a.f32(1, "W", V * dim), targets, N, dim, V, a.num(6, "scale"),
+                 a.f32(7, "logp", N), a.f32(8, "entropy", N), a.f32(9, "lse", N));
+}
+
+void LmHeadBackward(const CallbackInfo& info) {
+  Args a(info, "lmHeadLogprobBackward");
+  const int64_t N = a.dim(6, "N"), dim = a.dim(7, "dim"), V = a.dim(8, "V");
+  if (V < 1) a.range_error("V must be at least 1");
+  const int32_t* targets = a.i32(4, "targets", N);
+  check_ids(a, targets, N, V, "targets");
+  const float* entropy = a.present(12) ? a.f32(12, "entropy", N) : nullptr;
+  lmhead_backward(a.f32(0, "dlogp", N), a.f32(1, "dentropy", N), a.f32(2, "hidden", N * dim), a.f32(3, "W", V * dim),
+                  targets, a.f32(5, "lse", N), entropy, N, dim, V, a.num(9, "scale"), a.f32(10, "dhidden", N * dim),
+                  a.f32(11, "dW", V * dim));
+}
+
+void Sample(const CallbackInfo& info) {
+  Args a(info, "sample");
+  const int64_t B = a.dim(1, "B"), V = a.dim(2, "V");
+  if (V < 1) a.range_error("V must be at least 1");
+  const double topK = a.num(4, "topK"), topP = a.num(5, "topP");
+  if (!(topP > 0 && topP <= 1)) a.range_error("topP must be in (0, 1]");
+  sample(a.f32(0, "logits", B * V), B, V, a.num(3, "temperature"), topK > 0 ? (int64_t)topK : 0, topP,
+         a.f32(6, "uniforms", B), a.i32(7, "ids", B), a.f32(8, "logp", B));
+}
+
+// Checks that the lists have as many arrays as `ref`, each as long as its counterpart.
+void check_lists(const Args& a, const std::vector<Span>& ref, const std::vector<Span>& other, const char* name) {
+  if (other.size() != ref.size())
+    a.type_error(std::string(name) + " has " + std::to_string(other.size()) + " arrays, params has " +
+                 std::to_string(ref.size()));
+  for (size_t i = 0; i < ref.size(); i++)
+    if (other[i].n != ref[i].n)
+      a.type_error(std::string(name) + "[" + std::to_string(i) + "] has " + std::to_string(other[i].n) +
+                   " elements, params[" + std::to_string(i) + "] has " + std::to_string(ref[i].n));
+}
+
+void Adamw(const CallbackInfo& info) {
+  Args a(info, "adamw");
+  const auto params = a.list(0, "params"), grads = a.list(1, "grads"), m = a.list(2, "m"), v = a.list(3, "v");
+  check_lists(a, params, grads, "grads");
+  check_lists(a, params, m, "m");
+  check_lists(a, params, v, "v");
+  const int64_t step = a.dim(9, "step");
+  if (step < 1) a.range_error("step must be at least 1");
+  adamw(params, grads, m, v, a.num(4, "lr"), a.num(5, "beta1"), a.num(6, "beta2"), a.num(7, "eps"),
+        a.num(8, "weightDecay"), step);
+}
+
+Value GlobalNorm(const CallbackInfo& info) {
+  Args a(info, "globalNorm");
+  return Napi::Number::New(info.Env(), global_norm(a.list(0, "arrays")));
+}
+
+void ScaleInPlace(const CallbackInfo& info) {
+  Args a(info, "scaleInPlace");
+  scale_in_place(a.list(0, "arrays"), a.num(1, "s"));
+}
+
+Napi::Object Init(Napi::Env env, Napi::Object exports) {
+  auto add = [&](const char* name, auto fn) { exports.Set(name, Napi::Function::New(env, fn, name)); };
+  add("info", Info);
+  add("setThreads", SetThreads);
+  add("gemm", Gemm);
+  add("rmsnormForward", RmsnormForward);
+  add("rmsnormBackward", RmsnormBackward);
+  add("rope", Rope);
+  add("swigluForward", SwigluForward);
+  add("swigluBackward", SwigluBackward);
+  add("embeddingForward", EmbeddingForward);
+  add("embeddingBackward", EmbeddingBackward);
+  add("attentionForward", AttentionForward);
+  add("attentionBackward", AttentionBackward);
+  add("attentionWithCache", AttentionWithCache);
+  add("lmHeadLogprobForward", LmHeadForward);
+  add("lmHeadLogprobBackward", LmHeadBackward);
+  add("sample", Sample);
+  add("adamw", Adamw);
+  add("globalNorm", GlobalNorm);
+  add("scaleInPlace", ScaleInPlace);
+  return exports;
+}
+
+}  // namespace
+}  // namespace rz
+
+static Napi::Object InitModule(Napi::Env env, Napi::Object exports) { return rz::Init(env, exports); }
+
+NODE_API_MODULE(rlzero_native, InitModule)

@@ -1,0 +1,67 @@
+// The compute kernels, on raw pointers (no Node-API here; addon.cc validates arguments).
+// Shapes follow src/native/api.ts; all arrays are contiguous row-major.
+#pragma once
+#include <cstdint>
+#include <string>
+#include <vector>
+
+namespace rz {
+
+// ---- threads.cc
+void set_threads(int n);
+int get_threads();
+std::vector<std::string> cpu_features();
+
+// ---- gemm_<backend>.cc: C[M,N] = alpha op(A) op(B) + beta C (see api.ts)
+void gemm(bool transA, bool transB, int64_t M, int64_t N, int64_t K, float alpha, const float* A,
+          const float* B, float beta, float* C);
+const char* gemm_backend();
+std::string gemm_backend_version();
+
+// ---- rmsnorm.cc
+void rmsnorm_forward(const float* x, const float* w, int64_t N, int64_t dim, float eps, float* y, float* rstd);
+void rmsnorm_backward(const float* dy, const float* x, const float* w, const float* rstd, int64_t N, int64_t dim,
+                      float* dx, float* dw);
+
+// ---- rope.cc
+void rope(const float* x, const int32_t* pos, const float* inv_freq, int64_t N, int64_t H, int64_t D, bool inverse,
+          float* y);
+
+// ---- swiglu.cc
+void swiglu_forward(const float* gate, const float* up, int64_t n, float* out);
+void swiglu_backward(const float* dout, const float* gate, const float* up, int64_t n, float* dgate, float* dup);
+
+// ---- embedding.cc (ids already checked to lie in [0, V))
+void embedding_forward(const float* w, int64_t dim, const int32_t* ids, int64_t N, float* out);
+void embedding_backward(const float* dout, const int32_t* ids, int64_t N, int64_t dim, float* dw);
+
+// ---- attention.cc
+struct AttnShape { int64_t B, T, Hq, Hkv, D; float scale; };
+void attention_forward(const float* q, const float* k, const float* v, const AttnShape& s, float* out, float* lse);
+void attention_backward(const float* dout, const float* q, const float* k, const float* v, const float* out,
+                        const float* lse, const AttnShape& s, float* dq, float* dk, float* dv);
+
+// ---- attention_cache.cc (start[b] + T <= maxT already checked)
+void attention_with_cache(const float* q, const float* k, const float* v, float* cacheK, float* cacheV,
+                          const int32_t* start, const AttnShape& s, int64_t maxT, float* out);
+
+// ---- lmhead.cc (targets already checked)
+void lmhead_forward(const float* hidden, const float* W, const int32_t* targets, int64_t N, int64_t dim, int64_t V,
+                    float scale, float* logp, float* entropy, float* lse);
+void lmhead_backward(const float* dlogp, const float* dentropy, const float* hidden, const float* W,
+                     const int32_t* targets, const float* lse, const float* entropy, int64_t N, int64_t dim,
+                     int64_t V, float scale, float* dhidden, float* dW);
+
+// ---- sampler.cc
+void sample(const float* logits, int64_t B, int64_t V, float temperature, int64_t topK, float topP,
+            const float* uniforms, int32_t* ids, float* logp);
+
+// ---- optim.cc: one tensor list = (pointer, length) pairs
+struct Span { float* p; int64_t n; };
+void adamw(const std::vector<Span>& params, const std::vector<Span>& grads, const std::vector<Span>& m,
+           const std::vector<Span>& v, float lr, float beta1, float beta2, float eps, float weight_decay,
+           int64_t step);
+double global_norm(const std::vector<Span>& arrays);
+void scale_in_place(const std::vector<Span>& arrays, float s);
+
+}  // namespace rz
