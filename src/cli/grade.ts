@@ -11,7 +11,7 @@ import { UserInputError } from "../errors.ts";
 
 export async function gradeCommand(opts: { input: string; responseField: string; answerField: string; format: string; output?: string }): Promise<void> {
   const format = AnswerFormatSchema.safeParse(opts.format);
-  if (!format.success) throw new UserInputError(`--format must be one of orz, boxed, auto, choice (got "${opts.format}")`);
+  if (!format.success) throw new UserInputError(`--format must be one of ${AnswerFormatSchema.options.join(", ")} (got "${opts.format}")`);
   if (!existsSync(opts.input)) throw new UserInputError(`--input: ${opts.input} does not exist`);
   const lines = readFileSync(opts.input, "utf8").split("\n");
   const rows: { lineNo: number; obj: Record<string, unknown> }[] = [];

@@ -3,8 +3,11 @@
  * runs each case the way its source library calls its grader — extraction from both sides
  * for Math-Verify and lighteval (with the match types of the case), direct comparison of
  * answers for the Hendrycks, MARIO, NeMo-Skills and verl graders — and reports agreement.
- * What it simplifies: options of the source tests other than match types, `precision`
- * and the Hendrycks grader's ordered lists are not modelled.
+ * Options of the source libraries that are modelled: match types, `precision` (Math-Verify
+ * and lighteval round numbers to 6 decimals unless a case sets `precision`, here the minimum
+ * significant digits of a decimal approximation), MARIO's lenient numeric tolerance (roundings
+ * to 4 significant digits accepted) and the Hendrycks grader's ordered lists. Other options of
+ * the source tests are not modelled.
  */
 import { readFileSync, readdirSync } from "node:fs";
 import { join } from "node:path";
@@ -68,12 +71,21 @@ export function loadCases(dir: string): ConformanceCase[] {
 }
 
 /** Runs one case as its source library would. */
-export function runCase(c: ConformanceCase): CaseResult {
-  const opts: EquivalenceOptions = {
+/** Comparison options modelling the library a case comes from. */
+function optionsFor(c: ConformanceCase): EquivalenceOptions {
+  return {
     ...DEFAULT_EQUIVALENCE,
     listOrder: c.file.startsWith("hendrycks") ? "ordered" : "unordered",
-    approxMinDigits: c.precision !== null ? Math.min(3, c.precision) : DEFAULT_EQUIVALENCE.approxMinDigits,
+    approxMinDigits: c.precision ?? (c.file.startsWith("mario") ? MARIO_APPROX_DIGITS : DEFAULT_EQUIVALENCE.approxMinDigits),
   };
+}
+
+/** MARIO's grader compares numbers with a loose tolerance: `1.732` stands for `\sqrt3` there. */
+const MARIO_APPROX_DIGITS = 4;
+
+/** Runs one case as its source library would (see the module comment for the modelled options). */
+export function runCase(c: ConformanceCase): CaseResult {
+  const opts = optionsFor(c);
   if (c.file.startsWith("math_verify") || c.file.startsWith("lighteval")) {
     if (c.kind === "multiple_choice_letter") {
       const g = extractChoice(c.gold);

@@ -93,6 +93,7 @@ export function extractCountdownEquation(response: string): string | null {
   return sides.find((s) => /[-+*/×÷]/.test(s)) ?? sides[0] ?? null;
 }
 
+/** Whether the reference is Countdown task data. */
 function isTask(x: unknown): x is CountdownTask {
   const t = x as CountdownTask;
   return typeof t === "object" && t !== null && Array.isArray(t.numbers) && t.numbers.every((n) => Number.isInteger(n)) && Number.isInteger(t.target);

@@ -2,26 +2,45 @@
  * Equivalence of two final answers (already extracted): normalisation, then structural
  * comparison (lists, tuples, intervals, sets, unions, relations, matrices), with atoms
  * compared as text, as exact numbers (with percent and rounded-decimal allowances) or
- * symbolically through the CAS. Simplifications: relations are equal when their sides match
- * or when (lhs − rhs) are proportional (positively for inequalities); `name = value` is read
- * as `value` when compared to a non-relation; chained equalities keep their last member.
+ * symbolically through the CAS. The first argument is always the reference: a decimal
+ * prediction must be precise enough to stand for an exact reference, while a rounded
+ * reference sets its own precision (see {@link EquivalenceOptions}). Simplifications:
+ * relations are equal when their sides match or when (lhs − rhs) are proportional
+ * (positively for inequalities); `name = value` is read as `value` and an inequality on a name
+ * as an interval when compared to a non-relation; chained equalities keep their last member;
+ * a `%` answer may stand for the number or for its hundredth (`10\%` matches `10` and `0.1`,
+ * since references to "what percent" questions usually omit the sign).
  */
 import { compact, normalizeAnswer } from "./normalize.ts";
-import { closeEnough, isRoundedApproximation, parseNumber, rational, rationalsEqual, toNumber, type Rational } from "./numbers.ts";
+import { isRoundedApproximation, parseNumber, rational, rationalsEqual, sameAsPrintedDouble, toNumber, type NumberLiteral, type Rational } from "./numbers.ts";
 import { isNameLike, parseStructure, type Node, type RelOp } from "./structures.ts";
 import { compareParsed, constantValue, parseLatex, proportional } from "./symbolic.ts";
 
 /** Options of the math comparison. */
 export interface EquivalenceOptions {
-  /** Relative tolerance for numbers not equal exactly. */
+  /** Relative tolerance when expressions are compared by evaluation at sample points (double arithmetic). */
   relTol: number;
   /** Bare comma lists compare as multisets (`unordered`) or in order. */
   listOrder: "unordered" | "ordered";
-  /** Minimum significant digits for a decimal to count as a rounding of an irrational value; 0 disables. */
+  /**
+   * Minimum significant digits for a decimal *prediction* to count as a rounding of an exact
+   * reference whose decimal expansion does not terminate (`1.41421` for `\sqrt{2}`); 0 disables.
+   */
   approxMinDigits: number;
+  /**
+   * Minimum significant digits for a decimal *reference* to accept an exact prediction that
+   * rounds to it (reference `1.41`, prediction `\sqrt{2}`); 0 disables. The reference's
+   * author chose its precision, so this can be lower than `approxMinDigits`.
+   */
+  referenceApproxMinDigits: number;
 }
 
-export const DEFAULT_EQUIVALENCE: EquivalenceOptions = { relTol: 1e-6, listOrder: "unordered", approxMinDigits: 3 };
+/**
+ * Defaults for training: a decimal prediction must carry 6 significant digits to stand for an
+ * irrational or repeating reference (Math-Verify compares at 6 decimals): `3.14` is not `\pi`,
+ * `0.333` is not `1/3`, and `1.99` is never `2` (a terminating value must be matched exactly).
+ */
+export const DEFAULT_EQUIVALENCE: EquivalenceOptions = { relTol: 1e-9, listOrder: "unordered", approxMinDigits: 6, referenceApproxMinDigits: 3 };
 
 /** Compares two extracted answers; `gold` is the reference. */
 export function answersEqual(gold: string, pred: string, opts: EquivalenceOptions = DEFAULT_EQUIVALENCE): boolean {
@@ -32,6 +51,7 @@ export function answersEqual(gold: string, pred: string, opts: EquivalenceOption
   return nodesEqual(parseStructure(g), parseStructure(p), opts, 0);
 }
 
+/** The text a node was parsed from. */
 function src(n: Node): string {
   return n.kind === "atom" ? n.text : n.src;
 }
@@ -43,21 +63,37 @@ function relationValue(n: Extract<Node, { kind: "rel" }>): Node | null {
   return null;
 }
 
-/** `a < x < b` (or with ≤) as an interval node, when the middle is a name. */
-function chainAsInterval(n: Extract<Node, { kind: "rel" }>): Node | null {
-  if (n.parts.length !== 3 || !isNameLike(n.parts[1]!)) return null;
-  const [o1, o2] = n.ops;
-  const lower = (o: RelOp): boolean => o === "<" || o === "\\le";
-  const upper = (o: RelOp): boolean => o === ">" || o === "\\ge";
-  if (lower(o1!) && lower(o2!)) {
-    return { kind: "seq", open: o1 === "<" ? "(" : "[", close: o2 === "<" ? ")" : "]", src: n.src, items: [parseStructure(n.parts[0]!), parseStructure(n.parts[2]!)] };
-  }
-  if (upper(o1!) && upper(o2!)) {
-    return { kind: "seq", open: o2 === ">" ? "(" : "[", close: o1 === ">" ? ")" : "]", src: n.src, items: [parseStructure(n.parts[2]!), parseStructure(n.parts[0]!)] };
-  }
-  return null;
+const LOWER: RelOp[] = ["<", "\\le"];
+const UPPER: RelOp[] = [">", "\\ge"];
+const isStrict = (o: RelOp): boolean => o === "<" || o === ">";
+
+/** An interval node from its bounds (given as text) and openness. */
+function interval(src: string, lo: string, loOpen: boolean, hi: string, hiOpen: boolean): Node {
+  return { kind: "seq", open: loOpen ? "(" : "[", close: hiOpen ? ")" : "]", src, items: [parseStructure(lo), parseStructure(hi)] };
 }
 
+/**
+ * An inequality on a name as an interval node: `a < x \le b` is `(a, b]`, `x \ge 2` is
+ * `[2, \infty)`, `3 > x` is `(-\infty, 3)`; null for anything else.
+ */
+function relationAsInterval(n: Extract<Node, { kind: "rel" }>): Node | null {
+  const { parts, ops } = n;
+  if (parts.length === 3 && isNameLike(parts[1]!)) {
+    const [o1, o2] = ops as [RelOp, RelOp];
+    if (LOWER.includes(o1) && LOWER.includes(o2)) return interval(n.src, parts[0]!, isStrict(o1), parts[2]!, isStrict(o2));
+    if (UPPER.includes(o1) && UPPER.includes(o2)) return interval(n.src, parts[2]!, isStrict(o2), parts[0]!, isStrict(o1));
+    return null;
+  }
+  if (parts.length !== 2) return null;
+  const op = ops[0]!;
+  if (!LOWER.includes(op) && !UPPER.includes(op)) return null;
+  // Read as `name op bound`: with the name on the right, flip the operator.
+  const [name, bound, upper] = isNameLike(parts[0]!) ? [parts[0]!, parts[1]!, LOWER.includes(op)] : [parts[1]!, parts[0]!, UPPER.includes(op)];
+  if (!isNameLike(name) || isNameLike(bound)) return null;
+  return upper ? interval(n.src, "-\\infty", true, bound, isStrict(op)) : interval(n.src, bound, isStrict(op), "\\infty", true);
+}
+
+/** Structural equality of a reference node `a` and a prediction node `b`. */
 function nodesEqual(a: Node, b: Node, opts: EquivalenceOptions, depth: number): boolean {
   if (depth > 16) return false;
   if (compact(src(a)) === compact(src(b))) return true;
@@ -66,7 +102,7 @@ function nodesEqual(a: Node, b: Node, opts: EquivalenceOptions, depth: number): 
   if (a.kind === "rel" && b.kind === "rel") return relationsEqual(a, b, opts);
   if (a.kind === "rel" || b.kind === "rel") {
     const [r, other] = a.kind === "rel" ? [a, b] : [b as Extract<Node, { kind: "rel" }>, a];
-    const v = relationValue(r as Extract<Node, { kind: "rel" }>) ?? chainAsInterval(r as Extract<Node, { kind: "rel" }>);
+    const v = relationValue(r as Extract<Node, { kind: "rel" }>) ?? relationAsInterval(r as Extract<Node, { kind: "rel" }>);
     if (!v) return false;
     return a.kind === "rel" ? rec(v, other) : rec(other, v);
   }
@@ -87,13 +123,16 @@ function nodesEqual(a: Node, b: Node, opts: EquivalenceOptions, depth: number): 
   const vb = asVector(b);
   if (va && b.kind === "seq" && b.open !== "{") return va.length === b.items.length && va.every((x, i) => rec(x, b.items[i]!));
   if (vb && a.kind === "seq" && a.open !== "{") return vb.length === a.items.length && vb.every((x, i) => rec(a.items[i]!, x));
-  if (a.kind === "seq" && a.items.length === 1 && b.kind !== "seq") return rec(a.items[0]!, b);
-  if (b.kind === "seq" && b.items.length === 1 && a.kind !== "seq") return rec(a, b.items[0]!);
+  // A one-item list is its item; an unordered bare list whose items all equal the other side (`2, 2`) is that value.
+  const collapses = (s: Node): s is Extract<Node, { kind: "seq" }> => s.kind === "seq" && (s.items.length === 1 || (s.open === "" && opts.listOrder === "unordered"));
+  if (collapses(a) && b.kind !== "seq") return a.items.every((x) => rec(x, b));
+  if (collapses(b) && a.kind !== "seq") return b.items.every((y) => rec(a, y));
   if (a.kind === "union" && a.items.length === 1) return rec(a.items[0]!, b);
   if (b.kind === "union" && b.items.length === 1) return rec(a, b.items[0]!);
   return false;
 }
 
+/** Lists, tuples, intervals and sets: brackets must agree unless one side is a bare list or a set. */
 function seqsEqual(
   a: Extract<Node, { kind: "seq" }>,
   b: Extract<Node, { kind: "seq" }>,
@@ -121,6 +160,7 @@ function canonicalRelation(op: RelOp, l: string, r: string): [RelOp, string, str
   return op === ">" || op === "\\ge" ? [FLIP[op], r, l] : [op, l, r];
 }
 
+/** Two relations: same canonical operator and sides, else proportional `lhs − rhs`. */
 function relationsEqual(a: Extract<Node, { kind: "rel" }>, b: Extract<Node, { kind: "rel" }>, opts: EquivalenceOptions): boolean {
   if (a.parts.length > 2 || b.parts.length > 2) {
     if (a.ops.every((o) => o === "=") && b.ops.every((o) => o === "=")) {
@@ -141,18 +181,19 @@ function relationsEqual(a: Extract<Node, { kind: "rel" }>, b: Extract<Node, { ki
   return proportional(ea, eb, oa !== "=" && oa !== "\\ne", opts.relTol);
 }
 
+/** Parses two relation sides and compares them as nodes. */
 function atomsOrStructEqual(x: string, y: string, opts: EquivalenceOptions): boolean {
   return nodesEqual(parseStructure(x), parseStructure(y), opts, 1);
 }
 
 
-/** Values an atom may stand for: itself, and value/100 when written with `%`. */
+/** An atom with a trailing `%` split off: `10%` may stand for 10 or for 0.1. */
 function percentVariants(text: string): { body: string; percent: boolean } {
   return text.endsWith("%") ? { body: text.slice(0, -1).trim(), percent: true } : { body: text, percent: false };
 }
 
-/** Compares two atoms: text, numbers, then the CAS. */
-export function atomsEqual(x: string, y: string, opts: EquivalenceOptions): boolean {
+/** Compares two atoms (`x` the reference, `y` the prediction): text, numbers, then the CAS. */
+function atomsEqual(x: string, y: string, opts: EquivalenceOptions): boolean {
   const cx = compact(x);
   const cy = compact(y);
   if (cx === cy) return true;
@@ -168,13 +209,7 @@ export function atomsEqual(x: string, y: string, opts: EquivalenceOptions): bool
   for (const sx of scales(px)) {
     for (const sy of scales(py)) {
       if (nx && ny) {
-        const a = scaleRational(nx.value, sx);
-        const b = scaleRational(ny.value, sy);
-        if (rationalsEqual(a, b)) return true;
-        // Literals are exact; a tolerance applies only to long decimals (printed floats).
-        if (Math.max(nx.significant, ny.significant) >= 12 && closeEnough(toNumber(a), toNumber(b), opts.relTol)) return true;
-        if (opts.approxMinDigits > 0 && sx === 1 && sy === 1 && !isTerminating(a) && isRoundedApproximation(toNumber(a), ny, opts.approxMinDigits)) return true;
-        if (opts.approxMinDigits > 0 && sx === 1 && sy === 1 && !isTerminating(b) && isRoundedApproximation(toNumber(b), nx, opts.approxMinDigits)) return true;
+        if (literalsEqual(nx, ny, sx, sy, opts)) return true;
         continue;
       }
       if (symbolicEqual(px.body, py.body, sx / sy, nx, ny, opts)) return true;
@@ -183,6 +218,19 @@ export function atomsEqual(x: string, y: string, opts: EquivalenceOptions): bool
   return false;
 }
 
+/** Two numeric literals (reference `x`, prediction `y`) scaled by their percent readings. */
+function literalsEqual(x: NumberLiteral, y: NumberLiteral, sx: number, sy: number, opts: EquivalenceOptions): boolean {
+  const a = scaleRational(x.value, sx);
+  const b = scaleRational(y.value, sy);
+  if (rationalsEqual(a, b)) return true;
+  // Literals are exact; a long decimal may be a printed double (`0.30000000000000004`).
+  if ((x.isDecimal || y.isDecimal) && Math.max(x.significant, y.significant) >= 12 && sameAsPrintedDouble(a, b)) return true;
+  if (sx !== 1 || sy !== 1) return false;
+  if (!isTerminating(a) && isRoundedApproximation(toNumber(a), y, opts.approxMinDigits)) return true;
+  return !isTerminating(b) && isRoundedApproximation(toNumber(b), x, opts.referenceApproxMinDigits);
+}
+
+/** `r` read as a percent when `s` is 0.01. */
 function scaleRational(r: Rational, s: number): Rational {
   return s === 1 ? r : rational(r.num, r.den * 100n);
 }
@@ -201,25 +249,20 @@ function isPlainText(s: string): boolean {
   return words.some((w) => !/^(sin|cos|tan|sec|csc|cot|log|ln|exp|arcsin|arccos|arctan|sinh|cosh|tanh|pi|sqrt|mathrm|frac|lcm|gcd|mod|min|max|inf|infty)$/i.test(w) && w.length >= 4);
 }
 
-function symbolicEqual(
-  x: string,
-  y: string,
-  scale: number,
-  nx: ReturnType<typeof parseNumber>,
-  ny: ReturnType<typeof parseNumber>,
-  opts: EquivalenceOptions,
-): boolean {
+/** Reference `x` (times `scale`) and prediction `y` through the CAS; `nx`/`ny` are their numeric literals, if any. */
+function symbolicEqual(x: string, y: string, scale: number, nx: NumberLiteral | null, ny: NumberLiteral | null, opts: EquivalenceOptions): boolean {
   const a = parseLatex(scale === 1 ? x : `(${x})\\cdot ${scale}`);
   const b = parseLatex(y);
   if (!a || !b) return false;
   const verdict = compareParsed(a, b, opts.relTol);
   if (verdict === "equal") return true;
-  if (opts.approxMinDigits > 0) {
+  if (verdict === "different" && (nx || ny)) {
+    // One side is a decimal, the other an exact constant: is the decimal its rounding?
     const va = constantValue(a);
     const vb = constantValue(b);
     if (va && vb && va.im === 0 && vb.im === 0) {
       if (ny && !nx && isRoundedApproximation(va.re, ny, opts.approxMinDigits)) return true;
-      if (nx && !ny && isRoundedApproximation(vb.re, nx, opts.approxMinDigits)) return true;
+      if (nx && !ny && isRoundedApproximation(vb.re, nx, opts.referenceApproxMinDigits)) return true;
     }
   }
   return false;

@@ -15,6 +15,7 @@ export interface EvalAnswer {
   answer: string;
 }
 
+/** The objects of a JSON-lines file. */
 function jsonl(path: string): Record<string, unknown>[] {
   return readFileSync(path, "utf8")
     .split("\n")

@@ -26,6 +26,7 @@ const expC = (a: Complex): Complex => {
 const logC = (a: Complex): Complex => c(Math.log(Math.hypot(a.re, a.im)), Math.atan2(a.im, a.re));
 const isReal = (a: Complex): boolean => a.im === 0;
 
+/** Complex power: exact real powers where defined, repeated multiplication for small integer exponents, else the principal branch. */
 function powC(a: Complex, b: Complex): Complex {
   if (isReal(a) && isReal(b)) {
     if (a.re >= 0 || Number.isInteger(b.re)) return c(Math.pow(a.re, b.re));
@@ -42,6 +43,7 @@ function powC(a: Complex, b: Complex): Complex {
 const sinC = (a: Complex): Complex => c(Math.sin(a.re) * Math.cosh(a.im), Math.cos(a.re) * Math.sinh(a.im));
 const cosC = (a: Complex): Complex => c(Math.cos(a.re) * Math.cosh(a.im), -Math.sin(a.re) * Math.sinh(a.im));
 
+/** Lifts a real function, rejecting complex arguments. */
 function realOnly(name: string, f: (x: number) => number): (a: Complex) => Complex {
   return (a) => {
     if (!isReal(a)) throw new Error(`${name} of a complex number is not supported`);
@@ -49,6 +51,7 @@ function realOnly(name: string, f: (x: number) => number): (a: Complex) => Compl
   };
 }
 
+/** n! for integers 0..170 (Infinity above); throws otherwise. */
 function factorial(a: Complex): Complex {
   if (!isReal(a) || !Number.isInteger(a.re) || a.re < 0) throw new Error("factorial needs a non-negative integer");
   if (a.re > 170) return c(Infinity);
@@ -93,7 +96,7 @@ const CONSTANTS: Record<string, Complex> = {
 };
 
 /** Symbols the evaluator treats as constants rather than free variables. */
-export function isConstantSymbol(name: string): boolean {
+function isConstantSymbol(name: string): boolean {
   return name in CONSTANTS;
 }
 

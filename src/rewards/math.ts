@@ -5,9 +5,9 @@
  * decoding) is rejected. Simplification: the reference answer is itself passed through the
  * free-text extractor when it contains a `\boxed{}` (e.g. a full reference solution).
  */
-import { extractChoice, choiceLetters } from "./choice.ts";
-import type { AnswerFormat, VerifierConfig } from "./config.ts";
-import { answersEqual, type EquivalenceOptions } from "./equivalence.ts";
+import { choiceLetters, extractChoice } from "./choice.ts";
+import { equivalenceOptions, type AnswerFormat, type VerifierConfig } from "./config.ts";
+import { answersEqual } from "./equivalence.ts";
 import { lastBoxed } from "./extract/braces.ts";
 import { extractBoxed, extractWithFallbacks } from "./extract/fallback.ts";
 import { extractOrz } from "./extract/orz.ts";
@@ -18,6 +18,7 @@ export function isWellFormed(s: string): boolean {
   return !/[\uD800-\uDBFF](?![\uDC00-\uDFFF])|(?<![\uD800-\uDBFF])[\uDC00-\uDFFF]|\uFFFD/.test(s);
 }
 
+/** The reference answer as text: numbers printed, the boxed part of a full reference solution; null when unusable. */
 function referenceText(answer: unknown): string | null {
   if (typeof answer === "number" && Number.isFinite(answer)) return String(answer);
   if (typeof answer !== "string") return null;
@@ -46,8 +47,13 @@ export function extractAnswer(input: GradeInput, format: AnswerFormat): { answer
     case "auto":
       return { answer: extractWithFallbacks(input.response) };
     case "choice":
-      return { answer: extractChoice(input.response, choiceLetters(Math.max(4, input.choices?.length ?? 0)), input.choices ?? []) };
+      return { answer: extractChoice(input.response, lettersFor(input), input.choices ?? []) };
   }
+}
+
+/** The letters of a multiple-choice question (at least A–D). */
+function lettersFor(input: GradeInput): string[] {
+  return choiceLetters(Math.max(4, input.choices?.length ?? 0));
 }
 
 /** Grades one response against its reference, synchronously (run it in the pool for a time limit). */
@@ -56,22 +62,18 @@ export function gradeMath(input: GradeInput, cfg: VerifierConfig): Verdict {
   if (limited) return limited;
   const ref = referenceText(input.answer);
   if (ref === null || ref.trim() === "") return { correct: false, extracted: null, reason: "invalid_input", detail: "reference answer is missing or not a string" };
-  if (cfg.format !== "orz" && input.finishReason === "length") {
-    const { answer } = extractAnswer(input, cfg.format);
-    return { correct: false, extracted: answer, reason: "truncated" };
-  }
   const { answer, reason } = extractAnswer(input, cfg.format);
+  if (input.finishReason === "length") return { correct: false, extracted: answer, reason: "truncated" };
   if (answer === null) return { correct: false, extracted: null, reason: reason ?? "no_answer" };
   if (answer.length > cfg.maxAnswerChars) {
     return { correct: false, extracted: answer.slice(0, 200), reason: "too_large", detail: `answer has ${answer.length} chars (limit ${cfg.maxAnswerChars})` };
   }
   let correct: boolean;
   if (cfg.format === "choice") {
-    const gold = extractChoice(ref, choiceLetters(Math.max(4, input.choices?.length ?? 0)), input.choices ?? []);
+    const gold = extractChoice(ref, lettersFor(input), input.choices ?? []);
     correct = gold !== null && gold === answer;
   } else {
-    const opts: EquivalenceOptions = { relTol: cfg.relTol, listOrder: "unordered", approxMinDigits: cfg.approxMinDigits };
-    correct = answersEqual(ref, answer, opts);
+    correct = answersEqual(ref, answer, equivalenceOptions(cfg));
   }
   return { correct, extracted: answer, reason: correct ? "correct" : "wrong_answer" };
 }

@@ -3,7 +3,7 @@
  * and extended: double-escaped backslashes, math delimiters, `\boxed` wrappers,
  * `\left`/`\right`, `\dfrac`/`\tfrac`/`\cfrac`, LaTeX spacing, degrees, `\text{}` units and
  * trailing unit words, dollars, percent markers (kept as a trailing `%`), unicode operators,
- * relation spellings, `\approx` tails, trailing full stops. What it simplifies: units are
+ * relation spellings, `\approx` tails, trailing full stops, number words up to twenty. What it simplifies: units are
  * recognised only as a trailing text group or trailing words after a number; no unit
  * conversion is attempted.
  */
@@ -32,7 +32,7 @@ export function fixDoubleEscapes(s: string): string {
 }
 
 /** Removes one layer of surrounding `$..$`, `$$..$$`, `\(..\)`, `\[..\]`. */
-export function stripMathDelimiters(s: string): string {
+function stripMathDelimiters(s: string): string {
   let t = s.trim();
   for (let guard = 0; guard < 4; guard++) {
     const m = /^(?:\$\$([\s\S]*)\$\$|\$([\s\S]*)\$|\\\(([\s\S]*)\\\)|\\\[([\s\S]*)\\\])$/.exec(t);
@@ -85,6 +85,7 @@ export function normalizeAnswer(raw: string): string {
   for (const [re, rep] of UNICODE) s = s.replace(re, rep);
   s = s
     .replace(/\\(?:d|t|c)frac/g, "\\frac")
+    .replace(/\\(?:d|t)binom/g, "\\binom")
     .replace(/\\left\s*\./g, "")
     .replace(/\\right\s*\./g, "")
     .replace(/\\(?:left|right|bigl|bigr|Bigl|Bigr|biggl|biggr|big|Big|bigg|Bigg)(?![a-zA-Z])/g, "")
@@ -104,7 +105,7 @@ export function normalizeAnswer(raw: string): string {
     .replace(/\$/g, "")
     .replace(/\\%|\s*%|\s*(?:\\text\{\s*)?(?:percentage|percent|pct)\b\}?/g, "%");
   s = dropTrailingUnits(s);
-  s = unwrapTextCommands(s);
+  s = dropTrailingUnits(unwrapTextCommands(s));
   s = s
     .replace(/\\sqrt\s*([0-9a-zA-Z])/g, "\\sqrt{$1}")
     .replace(/\\frac\s*([0-9a-zA-Z])\s*([0-9a-zA-Z])/g, "\\frac{$1}{$2}")
@@ -116,7 +117,15 @@ export function normalizeAnswer(raw: string): string {
   if (/%$/.test(s)) s = s.replace(/%+$/, "").trim() + "%";
   if (isWrappedInBraces(s)) s = s.slice(1, -1).trim();
   s = approxTail(s);
-  return s;
+  return numberWord(s) ?? s;
+}
+
+const NUMBER_WORDS = ["zero", "one", "two", "three", "four", "five", "six", "seven", "eight", "nine", "ten", "eleven", "twelve", "thirteen", "fourteen", "fifteen", "sixteen", "seventeen", "eighteen", "nineteen", "twenty"];
+
+/** A whole answer spelled as a number word (`two`, `Twelve`), as digits; null otherwise. */
+function numberWord(s: string): string | null {
+  const i = NUMBER_WORDS.indexOf(s.toLowerCase());
+  return i < 0 ? null : String(i);
 }
 
 /** `a \approx b`: keeps `b` when `a` is only a name, else `a`. */
@@ -129,14 +138,26 @@ function approxTail(s: string): string {
 }
 
 /**
- * Drops a trailing unit: a text group of letters (`10\text{ cm}^2`, `5 \mbox{ miles}`) or plain
- * words (`125 miles`, `0.06 yuan`) after something ending in a digit or `}`.
+ * Words that qualify or hedge a number rather than name a unit: `2 \text{ or more}` or
+ * `2 approximately` is not the answer `2`.
+ */
+const NOT_UNIT_WORDS = /\b(?:and|or|not|no|more|less|fewer|least|most|than|about|approx|approximately|roughly|around|nearly|almost|over|under|above|below|between|to|up|maybe|perhaps|possibly|exactly|only)\b/i;
+
+/** A unit: words, optionally `/`-compounds (`m/s`, `km/h`) and a power (`cm^2`). */
+const UNIT = String.raw`[a-zA-Z][a-zA-Z .]*(?:\/\s*[a-zA-Z][a-zA-Z .]*)*(?:\^\s*\{?\d\}?)?`;
+const TEXT_UNIT = new RegExp(String.raw`^(.*[\d}])\s*\\(?:text|textbf|textit|mbox|textnormal|mathrm|textrm)\s*\{\s*(${UNIT})\s*\}\s*(?:\^\s*\{?\d\}?)?$`);
+const WORD_UNIT = new RegExp(String.raw`^([+-]?[\d.,]+(?:\s*\/\s*\d+)?%?)\s+((?:[a-zA-Z]{2,}|[a-zA-Z]+(?:\/[a-zA-Z]+)+)\.?(?:\s+[a-zA-Z]{2,}\.?)*)\s*(?:\^\s*\{?\d\}?)?$`);
+
+/**
+ * Drops a trailing unit: a text group (`10\text{ cm}^2`, `5 \mbox{ miles}`, `5\text{ m/s}`)
+ * after something ending in a digit or `}`, or plain words (`125 miles`, `0.06 yuan`, `5 m/s`)
+ * after a number. Hedging words ({@link NOT_UNIT_WORDS}) are never a unit.
  */
 function dropTrailingUnits(s: string): string {
-  const textUnit = /^(.*[\d}])\s*\\(?:text|textbf|textit|mbox|textnormal|mathrm|textrm)\s*\{\s*[a-zA-Z][a-zA-Z .]*\}\s*(?:\^\s*\{?\d\}?)?$/.exec(s);
-  if (textUnit && !/\\(?:text|mbox|textnormal|mathrm|textrm)\s*\{\s*(?:and|or)\s*\}/.test(s)) return textUnit[1]!.trim();
-  const wordUnit = /^([+-]?[\d.,]+(?:\s*\/\s*\d+)?%?)\s+([a-zA-Z]{2,}\.?\s*)+(?:\^\s*\{?\d\}?)?$/.exec(s);
-  if (wordUnit && !/^(and|or)$/i.test(wordUnit[2]!.trim())) return wordUnit[1]!;
+  const textUnit = TEXT_UNIT.exec(s);
+  if (textUnit && !NOT_UNIT_WORDS.test(textUnit[2]!)) return textUnit[1]!.trim();
+  const wordUnit = WORD_UNIT.exec(s);
+  if (wordUnit && !NOT_UNIT_WORDS.test(wordUnit[2]!)) return wordUnit[1]!;
   return s;
 }
 

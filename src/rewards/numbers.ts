@@ -15,9 +15,9 @@ export interface Rational {
 /** A parsed numeric literal. */
 export interface NumberLiteral {
   value: Rational;
-  /** Digits after the decimal point as written (0 for integers and fractions). */
+  /** Decimal places of the value as written, exponent included (`2.5e-3` has 4; 0 for integers and fractions). */
   decimals: number;
-  /** True when written as a decimal with a point (e.g. `1.414`), the only form an approximation takes. */
+  /** True when written with a decimal point (`1.414`, `2.31 \times 10^{-3}`), the only form an approximation takes. */
   isDecimal: boolean;
   /** Significant digits as written (for decimals). */
   significant: number;
@@ -26,6 +26,7 @@ export interface NumberLiteral {
 /** Exponents beyond this are not expanded into bigints. */
 export const MAX_EXACT_EXPONENT = 400;
 
+/** Greatest common divisor of |a| and |b|. */
 function gcd(a: bigint, b: bigint): bigint {
   if (a < 0n) a = -a;
   if (b < 0n) b = -b;
@@ -44,14 +45,17 @@ export function rational(num: bigint, den: bigint = 1n): Rational {
   return g > 1n ? { num: num / g, den: den / g } : { num, den };
 }
 
+/** a + b. */
 export function addRationals(a: Rational, b: Rational): Rational {
   return rational(a.num * b.den + b.num * a.den, a.den * b.den);
 }
 
+/** a · b. */
 export function mulRationals(a: Rational, b: Rational): Rational {
   return rational(a.num * b.num, a.den * b.den);
 }
 
+/** Exact equality (both are normalised). */
 export function rationalsEqual(a: Rational, b: Rational): boolean {
   return a.num === b.num && a.den === b.den;
 }
@@ -103,7 +107,7 @@ export function parseDecimal(text: string): NumberLiteral | null {
   return {
     value: rational(num, den),
     decimals: hasPoint ? Math.max(0, frac.length - exp) : 0,
-    isDecimal: hasPoint && exp === 0,
+    isDecimal: hasPoint,
     significant: digits.length,
   };
 }
@@ -123,7 +127,7 @@ export function parseNumber(text: string): NumberLiteral | null {
     const e = Number(sci[2] ?? sci[3]);
     if (!mant || Math.abs(e) > MAX_EXACT_EXPONENT) return null;
     const scale = e >= 0 ? rational(POW10(e)) : rational(1n, POW10(-e));
-    return { value: mulRationals(mant.value, scale), decimals: Math.max(0, mant.decimals - e), isDecimal: false, significant: mant.significant };
+    return { value: mulRationals(mant.value, scale), decimals: Math.max(0, mant.decimals - e), isDecimal: mant.isDecimal, significant: mant.significant };
   }
   const frac = parseFraction(s);
   if (frac) return { value: frac, decimals: 0, isDecimal: false, significant: 0 };
@@ -163,19 +167,27 @@ function parseFraction(s: string): Rational | null {
   return sign === "-" ? rational(-q.num, q.den) : q;
 }
 
-/** Relative closeness of two doubles (absolute near zero). */
-export function closeEnough(a: number, b: number, relTol: number): boolean {
-  if (a === b) return true;
-  if (!Number.isFinite(a) || !Number.isFinite(b)) return false;
-  const scale = Math.max(Math.abs(a), Math.abs(b));
-  return Math.abs(a - b) <= relTol * scale;
+/**
+ * Whether `approx`, a decimal written with `decimals` digits after the point and at least
+ * `minSignificant` significant digits, is `exact` rounded (to nearest) or truncated (towards
+ * zero) to those digits: `3.1416` and `3.1415` stand for π, `3.1417` does not.
+ */
+export function isRoundedApproximation(exact: number, approx: NumberLiteral, minSignificant: number): boolean {
+  if (minSignificant <= 0 || !approx.isDecimal || approx.significant < minSignificant || !Number.isFinite(exact)) return false;
+  const a = toNumber(approx.value);
+  const unit = 10 ** -approx.decimals;
+  const slack = 1e-9 * unit;
+  if (Math.abs(exact - a) <= unit / 2 + slack) return true;
+  const towardZero = Math.abs(a) <= Math.abs(exact) + slack && Math.sign(a) * Math.sign(exact) >= 0;
+  return towardZero && Math.abs(exact) - Math.abs(a) < unit + slack;
 }
 
 /**
- * Whether `approx`, a decimal written with `decimals` digits after the point and at least
- * `minSignificant` significant digits, is `exact` rounded or truncated to those digits.
+ * Whether two values are the same up to the noise of printing a double: equal when both are
+ * rounded to 15 significant digits (`0.30000000000000004` is `0.3`; `2.00000000001` is not 2).
  */
-export function isRoundedApproximation(exact: number, approx: NumberLiteral, minSignificant: number): boolean {
-  if (!approx.isDecimal || approx.significant < minSignificant || !Number.isFinite(exact)) return false;
-  return Math.abs(exact - toNumber(approx.value)) < 10 ** -approx.decimals;
+export function sameAsPrintedDouble(a: Rational, b: Rational): boolean {
+  const x = toNumber(a);
+  const y = toNumber(b);
+  return Number.isFinite(x) && Number.isFinite(y) && Number(x.toPrecision(15)) === Number(y.toPrecision(15));
 }

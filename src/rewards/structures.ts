@@ -20,10 +20,11 @@ const MAX_ITEMS = 200;
 
 /**
  * Splits `s` at top level (outside (), [], {}, \{\}, \begin..\end) at any of `seps`
- * (regexes anchored at the current position). Brackets of any kind pair with any other, so
- * half-open intervals `[a, b)` nest correctly.
+ * (sticky regexes, tried at each position). Brackets of any kind pair with any other, so
+ * half-open intervals `[a, b)` nest correctly. With `keepSeps`, the separators found are
+ * kept at the odd indices of the result.
  */
-export function splitTopLevel(s: string, seps: RegExp): string[] {
+function splitTopLevel(s: string, seps: RegExp, keepSeps = false): string[] {
   const parts: string[] = [];
   let depth = 0;
   let envDepth = 0;
@@ -48,6 +49,7 @@ export function splitTopLevel(s: string, seps: RegExp): string[] {
       const m = seps.exec(s);
       if (m && m.index === i && m[0].length > 0) {
         parts.push(s.slice(last, i));
+        if (keepSeps) parts.push(m[0]);
         last = i + m[0].length;
         i = last - 1;
         if (parts.length > MAX_ITEMS) break;
@@ -79,11 +81,6 @@ function closingBracket(s: string): number {
 
 const LIST_SEP = /,\s*(?:and|or)\s+|,|\s+(?:and|or)\s+|(?<=\))\s*(?:and|or)\s*(?=\()/y;
 const REL_SEP = /\\le |\\ge |\\ne |\\le(?![a-zA-Z])|\\ge(?![a-zA-Z])|\\ne(?![a-zA-Z])|<|>|=/y;
-
-function relOp(tok: string): RelOp {
-  const t = tok.trim();
-  return (t === "<" || t === ">" || t === "=" ? t : t) as RelOp;
-}
 
 /** Parses a normalised answer into a structure tree. */
 export function parseStructure(s: string, depth = 0): Node {
@@ -119,17 +116,11 @@ export function parseStructure(s: string, depth = 0): Node {
     return { kind: "union", src: text, items: unionParts.map((p) => parseStructure(p, depth + 1)) };
   }
 
-  const relParts: string[] = [];
-  const ops: RelOp[] = [];
-  {
-    const pieces = splitTopLevelKeep(text);
-    if (pieces.length > 1) {
-      for (let i = 0; i < pieces.length; i++) {
-        if (i % 2 === 0) relParts.push(pieces[i]!.trim());
-        else ops.push(relOp(pieces[i]!));
-      }
-      if (relParts.every((p) => p.length > 0)) return { kind: "rel", ops, parts: relParts, src: text };
-    }
+  const pieces = splitTopLevel(text, REL_SEP, true);
+  if (pieces.length > 1) {
+    const parts = pieces.filter((_, i) => i % 2 === 0);
+    const ops = pieces.filter((_, i) => i % 2 === 1) as RelOp[];
+    if (parts.every((p) => p.length > 0)) return { kind: "rel", ops, parts, src: text };
   }
 
   const env = /^\\begin\{(pmatrix|bmatrix|Bmatrix|vmatrix|Vmatrix|matrix|smallmatrix|array|cases)\}(\{[^}]*\})?([\s\S]*)\\end\{\1\}$/.exec(text);
@@ -178,36 +169,9 @@ export function parseStructure(s: string, depth = 0): Node {
   return { kind: "atom", text };
 }
 
+/** Parenthesises `s` unless it is a single token. */
 function wrap(s: string): string {
   return /^[\w\\{}.^]+$/.test(s) ? s : `(${s})`;
-}
-
-/** Splits at top-level relation operators, keeping the operators at odd indices. */
-function splitTopLevelKeep(s: string): string[] {
-  const out: string[] = [];
-  let depth = 0;
-  let last = 0;
-  for (let i = 0; i < s.length; i++) {
-    const ch = s[i]!;
-    if (ch === "\\" && (s[i + 1] === "{" || s[i + 1] === "}")) {
-      depth += s[i + 1] === "{" ? 1 : -1;
-      i++;
-      continue;
-    }
-    if (ch === "(" || ch === "[" || ch === "{") depth++;
-    else if (ch === ")" || ch === "]" || ch === "}") depth--;
-    else if (depth === 0) {
-      REL_SEP.lastIndex = i;
-      const m = REL_SEP.exec(s);
-      if (m && m.index === i) {
-        out.push(s.slice(last, i), m[0]);
-        last = i + m[0].length;
-        i = last - 1;
-      }
-    }
-  }
-  out.push(s.slice(last));
-  return out;
 }
 
 /** Whether an equation's left side is only a name (`x`, `f(x)`, `a_{3}`, `(p, q)`, `|AB|`, `\frac{NO}{BO}`). */

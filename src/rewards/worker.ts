@@ -24,6 +24,7 @@ export interface WorkerReply {
 
 const userGraders = new Map<string, Promise<Grader>>();
 
+/** Grades one task: the user module when configured, else the named grader. */
 async function run(task: WorkerTask): Promise<Verdict> {
   const cfg = parseVerifierConfig(task.cfg);
   if (cfg.userModule) {

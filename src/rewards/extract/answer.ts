@@ -1,16 +1,19 @@
 /**
  * Free-text answer extraction for responses without a required format (base models) and for
- * reference solutions: the "final answer is X. I hope", else the last `\boxed{}` group, else an anchored answer ("final answer is",
- * "answer:", "the answer is"), else the last LaTeX math span or number. Modelled on the
+ * reference solutions: the "final answer is X. I hope" sentence, else the final `\boxed{}`
+ * group, else an anchored answer ("final answer is", "answer:", "the answer is"), else the
+ * last LaTeX math span or number. Modelled on the
  * priorities of Math-Verify's extractor, reimplemented: candidates are found by regex; the
  * lowest priority class wins and, within it, the rightmost candidate. Simplifications: at
- * most six math spans joined by "and"/"or"/"," form one answer; an unanchored expression must
+ * most six math spans or numbers joined by "and"/"or"/"," form one answer (a hedge such as
+ * "3 or 2" is the list, not one of its members); an unanchored expression must
  * be plain arithmetic on numbers.
  */
-import { fixDoubleEscapes, normalizeAnswer, unwrapTextCommands } from "../normalize.ts";
+import { fixDoubleEscapes, normalizeAnswer } from "../normalize.ts";
 import { parseNumber } from "../numbers.ts";
 import { parseLatex } from "../symbolic.ts";
-import { findBoxed, type BoxedSpan } from "./braces.ts";
+import { finalBoxed } from "./boxed.ts";
+import { mathSpans, withJoined, type Candidate } from "./spans.ts";
 
 /** Which kinds of candidate to look for. */
 export interface ExtractTargets {
@@ -18,81 +21,17 @@ export interface ExtractTargets {
   expr: boolean;
 }
 
-interface Candidate {
-  start: number;
-  end: number;
-  value: string;
-}
-
-const MATH_SPAN =
-  /(?<!\\)\$\$((?:[^$]|\$(?!\$))+?)(?<!\\)\$\$|(?<!\\)\\\[((?:[^\\]|\\(?!\]))+?)(?<!\\)\\\]|(?<![\\\d])\$((?:\\\$|[^\n$])+?)(?<!\\)\$|(?<!\\)\\\(((?:[^\\\n]|\\(?!\)))+?)(?<!\\)\\\)|\s\[([^\n\][]+)\]\s|(-?\\frac\{-?\d+(?:[.,]\d+)?\}\{-?\d+(?:[.,]\d+)?\})/g;
-const PERCENT_AFTER = /^\s*(\\?%|[Pp]ercentage|[Pp]ercent|[Pp]ct)/;
-
-/** Math spans (`$..$`, `$$..$$`, `\(..\)`, `\[..\]`, bare `\frac{a}{b}`), in order. */
-export function mathSpans(text: string): Candidate[] {
-  const out: Candidate[] = [];
-  MATH_SPAN.lastIndex = 0;
-  let m: RegExpExecArray | null;
-  while ((m = MATH_SPAN.exec(text)) !== null) {
-    const inner = m[1] ?? m[2] ?? m[3] ?? m[4] ?? m[5] ?? m[6] ?? "";
-    let end = m.index + m[0].length;
-    let value = inner.trim();
-    const pct = PERCENT_AFTER.exec(text.slice(end, end + 12));
-    if (pct) {
-      value += "%";
-      end += pct[0].length;
-    }
-    if (value.length > 0) out.push({ start: m.index, end, value });
-    if (out.length > 5000) break;
-  }
-  return out;
-}
-
-const CONNECTOR = /^\s*(?:,?\s*and|,?\s*or|,)\s*$/i;
-
-/** Joins spans connected by "and"/"or"/"," (up to six) ending at `last`. */
-function joinConnected(text: string, spans: Candidate[], lastIdx: number): Candidate {
-  let first = lastIdx;
-  while (first > 0 && lastIdx - first < 5 && CONNECTOR.test(text.slice(spans[first - 1]!.end, spans[first]!.start))) first--;
-  const group = spans.slice(first, lastIdx + 1);
-  return { start: group[0]!.start, end: group[group.length - 1]!.end, value: group.map((g) => g.value).join(", ") };
-}
-
-/** Text between two boxed answers that still links them into one answer ("and", ",", nothing). */
-function linksBoxed(between: string): boolean {
-  const t = unwrapTextCommands(between)
-    .replace(/\\quad|\\qquad|\\[(),[\]]|\$|\\\\|\\[,;!]/g, " ")
-    .replace(/[.,;]/g, " ")
-    .trim();
-  return t === "" || /^[\w\s()]{0,30}\b(?:and|or)$/i.test(t);
-}
-
-/** The final boxed answer: the last `\boxed{}` together with boxed answers linked to it. */
-function boxedGroup(text: string, boxed: BoxedSpan[], spans: Candidate[]): string {
-  const last = boxed.length - 1;
-  const spanOf = (b: BoxedSpan): Candidate | undefined => spans.find((s) => s.start <= b.start && b.end <= s.end);
-  let first = last;
-  while (first > 0) {
-    const a = boxed[first - 1]!;
-    const b = boxed[first]!;
-    const sa = spanOf(a);
-    if ((sa && sa === spanOf(b)) || linksBoxed(text.slice(a.end, b.start))) first--;
-    else break;
-  }
-  return boxed
-    .slice(first)
-    .map((b) => b.content.trim())
-    .join(", ");
-}
-
 const NUMBER_RE =
   /(?<=^|\s|=|\*\*|[$€£¥₹]|[^\x00-\x7F])(?:\*\*)?(-?[1-9]\d{0,2}(?:[ ,]\d{3})+(?:\.\d+)?|-?\d+[.,]\d+|\.\d+|-?\d+)(\s*(?:%|[Pp]ercentage|[Pp]ercent|[Pp]ct))?/g;
 const EXPR_RE = /(?<=^|\s|=|[^\x00-\x7F])(-?\(?-?\d[\d.\s+\-*×/^()÷]*[+\-*×/^÷][\d.\s+\-*×/^()÷]*\d\)?)(?=\*\*|[.,:\s)$]|$)/g;
 
-/** Plain numbers and arithmetic expressions on numbers. */
+const MAX_EXPR_CANDIDATES = 20000;
+
+/** Plain numbers (joined into lists when connected by and/or/",") and arithmetic expressions on numbers. */
 function exprCandidates(text: string): Candidate[] {
   const out: Candidate[] = [];
   for (const re of [NUMBER_RE, EXPR_RE]) {
+    const found: Candidate[] = [];
     re.lastIndex = 0;
     let m: RegExpExecArray | null;
     while ((m = re.exec(text)) !== null) {
@@ -102,9 +41,10 @@ function exprCandidates(text: string): Candidate[] {
         else value = value.replace(",", ".");
         if (m[2]) value += "%";
       } else value = value.replace(/×/g, "*").replace(/÷/g, "/");
-      out.push({ start: m.index, end: m.index + m[0].length, value });
-      if (out.length > 20000) return out;
+      found.push({ start: m.index, end: m.index + m[0].length, value });
+      if (found.length > MAX_EXPR_CANDIDATES) break;
     }
+    out.push(...(re === NUMBER_RE ? withJoined(text, found) : found));
   }
   return out;
 }
@@ -121,12 +61,11 @@ export function extractFreeform(raw: string, targets: ExtractTargets = { latex: 
     const inner = extractFreeform(hope[hope.length - 1]![1]!, targets);
     if (inner !== null) return inner;
   }
-  const spans = targets.latex ? mathSpans(text) : [];
   if (targets.latex) {
-    const boxed = findBoxed(text);
-    if (boxed.length > 0) return boxedGroup(text, boxed, spans);
+    const boxed = finalBoxed(text);
+    if (boxed !== null) return boxed === "" ? null : boxed;
   }
-  const latexCands = spans.map((_, i) => joinConnected(text, spans, i));
+  const latexCands = targets.latex ? withJoined(text, mathSpans(text)) : [];
   const exprCands = targets.expr ? exprCandidates(text) : [];
   const all = [...latexCands, ...exprCands];
   if (all.length === 0) return null;

@@ -29,7 +29,7 @@ export interface BoxedSpan {
 const BOXED_RE = /\\(?:boxed|fbox)\s*(\{|\s)/g;
 
 /** For every `{`, the index of its matching `}` (-1 if unbalanced); one linear pass. */
-export function braceMatches(s: string): Int32Array {
+function braceMatches(s: string): Int32Array {
   const match = new Int32Array(s.length).fill(-1);
   const stack: number[] = [];
   for (let i = 0; i < s.length; i++) {
@@ -73,7 +73,7 @@ export function lastBoxed(s: string): string | null {
   return all.length ? all[all.length - 1]!.content : null;
 }
 
-/** Whether `s[start..end)` is one brace group `{...}` wrapping everything. */
+/** Whether `s` is one brace group `{...}` wrapping everything. */
 export function isWrappedInBraces(s: string): boolean {
   return s.startsWith("{") && matchBrace(s, 0) === s.length - 1;
 }
