@@ -1,6 +1,8 @@
 // GEMM on oneDNN's matmul primitive. Transposes are expressed as memory-descriptor strides,
 // alpha as a runtime output scale, beta as a sum post-op (C is pre-scaled when beta != 0, 1).
 // Primitives are cached by shape, since creating one costs far more than running a small one.
+// The cache is emptied when it reaches kMaxCached shapes: RL batches change length every step,
+// and an unbounded cache would keep every shape's JIT code for the whole run.
 #include <dnnl.hpp>
 
 #include <map>
@@ -14,6 +16,7 @@ namespace rz {
 namespace {
 
 using dnnl::memory;
+constexpr size_t kMaxCached = 512;
 using Key = std::tuple<int64_t, int64_t, int64_t, bool, bool, bool, bool>;  // M N K tA tB accumulate scaled
 
 dnnl::engine& engine() {
@@ -32,6 +35,7 @@ const Cached& primitive(const Key& key) {
   std::lock_guard<std::mutex> lock(mu);
   auto it = cache.find(key);
   if (it != cache.end()) return it->second;
+  if (cache.size() >= kMaxCached) cache.clear();
   auto [M, N, K, tA, tB, acc, scaled] = key;
   const auto f32 = memory::data_type::f32;
   // op(A)[M,K]: A stored [M,K] (strides K,1) or [K,M] (strides 1,M); likewise op(B)[K,N].

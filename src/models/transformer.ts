@@ -24,10 +24,6 @@ export class CausalLM {
     this.invFreq = ropeInvFreq(config);
   }
 
-  get isCritic(): boolean {
-    return this.params.has(VALUE_HEAD);
-  }
-
   /** Every parameter, in Hugging Face order. */
   parameters(): Tensor[] {
     return [...this.params.values()];

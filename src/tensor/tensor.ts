@@ -135,11 +135,6 @@ export function backward(loss: Tensor): void {
   }
 }
 
-/** Drops everything recorded since the last backward (e.g. after an exception). */
-export function clearTape(): void {
-  tape = [];
-}
-
 export function zeroGrad(params: Iterable<Tensor>): void {
   for (const p of params) p.grad = null;
 }
