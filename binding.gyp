@@ -29,7 +29,9 @@
       "cflags_cc!": ["-fno-exceptions", "-fno-rtti"],
       "cflags": ["-O3", "-march=native", "-fopenmp"],
       "cflags_cc": ["-O3", "-march=native", "-fopenmp", "-std=c++17", "-fexceptions"],
-      "ldflags": ["-fopenmp"],
+      # -z nodelete: Node dlclose()s an addon that a worker thread loaded when the worker exits,
+      # which would unload libgomp under its still-running pool threads (SIGSEGV).
+      "ldflags": ["-fopenmp", "-Wl,-z,nodelete"],
       "libraries": ["-lgomp"],
       "conditions": [
         ["gemm_backend=='onednn'", {
@@ -39,6 +41,7 @@
         ["gemm_backend=='openblas'", {
           "sources": ["native/gemm_openblas.cc"],
           "defines": ["RLZERO_OPENBLAS"],
+          "include_dirs": ["/usr/include/openblas"],
           "libraries": ["-lopenblas"]
         }],
         ["gemm_backend=='portable'", {

@@ -2,6 +2,11 @@
 // its arguments (args.h), checks ids and positions against their ranges, then calls the kernel.
 #include <napi.h>
 
+#include <algorithm>
+#include <climits>
+#include <cmath>
+#include <limits>
+
 #include "args.h"
 #include "kernels.h"
 
@@ -36,32 +41,33 @@ void Gemm(const CallbackInfo& info) {
   const bool tA = a.flag(0, "transA"), tB = a.flag(1, "transB");
   const int64_t M = a.dim(2, "M"), N = a.dim(3, "N"), K = a.dim(4, "K");
   const float alpha = a.num(5, "alpha");
-  const float* A = a.f32(6, "A", M * K);
-  const float* B = a.f32(7, "B", K * N);
+  const float* A = a.f32(6, "A", a.count({M, K}));
+  const float* B = a.f32(7, "B", a.count({K, N}));
   const float beta = a.num(8, "beta");
-  gemm(tA, tB, M, N, K, alpha, A, B, beta, a.f32(9, "C", M * N));
+  gemm(tA, tB, M, N, K, alpha, A, B, beta, a.f32(9, "C", a.count({M, N})));
 }
 
 void RmsnormForward(const CallbackInfo& info) {
   Args a(info, "rmsnormForward");
-  const int64_t N = a.dim(2, "N"), dim = a.dim(3, "dim");
-  rmsnorm_forward(a.f32(0, "x", N * dim), a.f32(1, "weight", dim), N, dim, a.num(4, "eps"), a.f32(5, "y", N * dim),
+  const int64_t N = a.dim(2, "N"), dim = a.dim(3, "dim"), n = a.count({N, dim});
+  rmsnorm_forward(a.f32(0, "x", n), a.f32(1, "weight", dim), N, dim, a.num(4, "eps"), a.f32(5, "y", n),
                   a.f32(6, "rstd", N));
 }
 
 void RmsnormBackward(const CallbackInfo& info) {
   Args a(info, "rmsnormBackward");
-  const int64_t N = a.dim(4, "N"), dim = a.dim(5, "dim");
-  rmsnorm_backward(a.f32(0, "dy", N * dim), a.f32(1, "x", N * dim), a.f32(2, "weight", dim), a.f32(3, "rstd", N), N,
-                   dim, a.f32(6, "dx", N * dim), a.f32(7, "dweight", dim));
+  const int64_t N = a.dim(4, "N"), dim = a.dim(5, "dim"), n = a.count({N, dim});
+  rmsnorm_backward(a.f32(0, "dy", n), a.f32(1, "x", n), a.f32(2, "weight", dim), a.f32(3, "rstd", N), N, dim,
+                   a.f32(6, "dx", n), a.f32(7, "dweight", dim));
 }
 
 void Rope(const CallbackInfo& info) {
   Args a(info, "rope");
   const int64_t N = a.dim(3, "N"), H = a.dim(4, "H"), D = a.dim(5, "D");
   if (D % 2) a.range_error("D must be even");
-  rope(a.f32(0, "x", N * H * D), a.i32(1, "positions", N), a.f32(2, "invFreq", D / 2), N, H, D, a.flag(6, "inverse"),
-       a.f32(7, "y", N * H * D));
+  const int64_t n = a.count({N, H, D});
+  rope(a.f32(0, "x", n), a.i32(1, "positions", N), a.f32(2, "invFreq", D / 2), N, H, D, a.flag(6, "inverse"),
+       a.f32(7, "y", n));
 }
 
 void SwigluForward(const CallbackInfo& info) {
@@ -95,7 +101,7 @@ void EmbeddingForward(const CallbackInfo& info) {
   const int64_t V = a.dim(1, "V"), dim = a.dim(2, "dim"), N = length_of(a, info, 3, "ids");
   const int32_t* ids = a.i32(3, "ids", N);
   check_ids(a, ids, N, V, "ids");
-  embedding_forward(a.f32(0, "weight", V * dim), dim, ids, N, a.f32(4, "out", N * dim));
+  embedding_forward(a.f32(0, "weight", a.count({V, dim})), dim, ids, N, a.f32(4, "out", a.count({N, dim})));
 }
 
 void EmbeddingBackward(const CallbackInfo& info) {
@@ -103,77 +109,98 @@ void EmbeddingBackward(const CallbackInfo& info) {
   const int64_t N = length_of(a, info, 1, "ids"), V = a.dim(2, "V"), dim = a.dim(3, "dim");
   const int32_t* ids = a.i32(1, "ids", N);
   check_ids(a, ids, N, V, "ids");
-  embedding_backward(a.f32(0, "dout", N * dim), ids, N, dim, a.f32(4, "dweight", V * dim));
+  embedding_backward(a.f32(0, "dout", a.count({N, dim})), ids, N, dim, a.f32(4, "dweight", a.count({V, dim})));
 }
 
 // Reads B, T, Hq, Hkv, D, scale at argument i.. (scale at i + 5, or i + 6 when maxT sits between).
 AttnShape attn_shape(const Args& a, size_t i, size_t scale_at) {
   AttnShape s{a.dim(i, "B"), a.dim(i + 1, "T"), a.dim(i + 2, "Hq"), a.dim(i + 3, "Hkv"), a.dim(i + 4, "D"),
               (float)a.num(scale_at, "scale")};
-  if (s.Hkv == 0 || s.Hq % s.Hkv != 0) a.range_error("Hq must be a positive multiple of Hkv");
+  if (s.Hq == 0 || s.Hkv == 0 || s.Hq % s.Hkv != 0) a.range_error("Hq must be a positive multiple of Hkv");
   return s;
 }
+
+// Element counts of q/out [B,T,Hq,D], k/v [B,T,Hkv,D] and lse [B,Hq,T], overflow-checked.
+struct AttnSizes {
+  int64_t q, kv, lse;
+  AttnSizes(const Args& a, const AttnShape& s)
+      : q(a.count({s.B, s.T, s.Hq, s.D})), kv(a.count({s.B, s.T, s.Hkv, s.D})), lse(a.count({s.B, s.Hq, s.T})) {}
+};
 
 void AttentionForward(const CallbackInfo& info) {
   Args a(info, "attentionForward");
   const AttnShape s = attn_shape(a, 3, 8);
-  const int64_t nq = s.B * s.T * s.Hq * s.D, nkv = s.B * s.T * s.Hkv * s.D;
-  attention_forward(a.f32(0, "q", nq), a.f32(1, "k", nkv), a.f32(2, "v", nkv), s, a.f32(9, "out", nq),
-                    a.f32(10, "lse", s.B * s.Hq * s.T));
+  const AttnSizes n(a, s);
+  attention_forward(a.f32(0, "q", n.q), a.f32(1, "k", n.kv), a.f32(2, "v", n.kv), s, a.f32(9, "out", n.q),
+                    a.f32(10, "lse", n.lse));
 }
 
 void AttentionBackward(const CallbackInfo& info) {
   Args a(info, "attentionBackward");
   const AttnShape s = attn_shape(a, 6, 11);
-  const int64_t nq = s.B * s.T * s.Hq * s.D, nkv = s.B * s.T * s.Hkv * s.D;
-  attention_backward(a.f32(0, "dout", nq), a.f32(1, "q", nq), a.f32(2, "k", nkv), a.f32(3, "v", nkv),
-                     a.f32(4, "out", nq), a.f32(5, "lse", s.B * s.Hq * s.T), s, a.f32(12, "dq", nq),
-                     a.f32(13, "dk", nkv), a.f32(14, "dv", nkv));
+  const AttnSizes n(a, s);
+  attention_backward(a.f32(0, "dout", n.q), a.f32(1, "q", n.q), a.f32(2, "k", n.kv), a.f32(3, "v", n.kv),
+                     a.f32(4, "out", n.q), a.f32(5, "lse", n.lse), s, a.f32(12, "dq", n.q), a.f32(13, "dk", n.kv),
+                     a.f32(14, "dv", n.kv));
 }
 
 void AttentionWithCache(const CallbackInfo& info) {
   Args a(info, "attentionWithCache");
   const AttnShape s = attn_shape(a, 6, 12);
   const int64_t maxT = a.dim(11, "maxT");
-  const int64_t nq = s.B * s.T * s.Hq * s.D, nkv = s.B * s.T * s.Hkv * s.D, ncache = s.B * s.Hkv * maxT * s.D;
+  const AttnSizes n(a, s);
+  const int64_t ncache = a.count({s.B, s.Hkv, maxT, s.D});
   const int32_t* start = a.i32(5, "start", s.B);
   for (int64_t b = 0; b < s.B; b++)
     if (start[b] < 0 || start[b] + s.T > maxT)
       a.range_error("start[" + std::to_string(b) + "] + T = " + std::to_string(start[b] + s.T) +
                     " is outside [0, maxT = " + std::to_string(maxT) + "]");
-  attention_with_cache(a.f32(0, "q", nq), a.f32(1, "k", nkv), a.f32(2, "v", nkv), a.f32(3, "cacheK", ncache),
-                       a.f32(4, "cacheV", ncache), start, s, maxT, a.f32(13, "out", nq));
+  attention_with_cache(a.f32(0, "q", n.q), a.f32(1, "k", n.kv), a.f32(2, "v", n.kv), a.f32(3, "cacheK", ncache),
+                       a.f32(4, "cacheV", ncache), start, s, maxT, a.f32(13, "out", n.q));
 }
+
+// N, dim, V at arguments i, i + 1, i + 2 and targets[N] at argument ti, checked; nh = N*dim
+// (hidden), nw = V*dim (W).
+struct LmHeadDims {
+  int64_t N, dim, V, nh, nw;
+  const int32_t* targets;
+  LmHeadDims(const Args& a, size_t i, size_t ti) : N(a.dim(i, "N")), dim(a.dim(i + 1, "dim")), V(a.dim(i + 2, "V")) {
+    if (V < 1) a.range_error("V must be at least 1");
+    nh = a.count({N, dim});
+    nw = a.count({V, dim});
+    targets = a.i32(ti, "targets", N);
+    check_ids(a, targets, N, V, "targets");
+  }
+};
 
 void LmHeadForward(const CallbackInfo& info) {
   Args a(info, "lmHeadLogprobForward");
-  const int64_t N = a.dim(3, "N"), dim = a.dim(4, "dim"), V = a.dim(5, "V");
-  if (V < 1) a.range_error("V must be at least 1");
-  const int32_t* targets = a.i32(2, "targets", N);
-  check_ids(a, targets, N, V, "targets");
-  lmhead_forward(a.f32(0, "hidden", N * dim), a.f32(1, "W", V * dim), targets, N, dim, V, a.num(6, "scale"),
-                 a.f32(7, "logp", N), a.f32(8, "entropy", N), a.f32(9, "lse", N));
+  const LmHeadDims d(a, 3, 2);
+  lmhead_forward(a.f32(0, "hidden", d.nh), a.f32(1, "W", d.nw), d.targets, d.N, d.dim, d.V, a.num(6, "scale"),
+                 a.f32(7, "logp", d.N), a.f32(8, "entropy", d.N), a.f32(9, "lse", d.N));
 }
 
 void LmHeadBackward(const CallbackInfo& info) {
   Args a(info, "lmHeadLogprobBackward");
-  const int64_t N = a.dim(6, "N"), dim = a.dim(7, "dim"), V = a.dim(8, "V");
-  if (V < 1) a.range_error("V must be at least 1");
-  const int32_t* targets = a.i32(4, "targets", N);
-  check_ids(a, targets, N, V, "targets");
-  const float* entropy = a.present(12) ? a.f32(12, "entropy", N) : nullptr;
-  lmhead_backward(a.f32(0, "dlogp", N), a.f32(1, "dentropy", N), a.f32(2, "hidden", N * dim), a.f32(3, "W", V * dim),
-                  targets, a.f32(5, "lse", N), entropy, N, dim, V, a.num(9, "scale"), a.f32(10, "dhidden", N * dim),
-                  a.f32(11, "dW", V * dim));
+  const LmHeadDims d(a, 6, 4);
+  const float* entropy = a.present(12) ? a.f32(12, "entropy", d.N) : nullptr;
+  lmhead_backward(a.f32(0, "dlogp", d.N), a.f32(1, "dentropy", d.N), a.f32(2, "hidden", d.nh), a.f32(3, "W", d.nw),
+                  d.targets, a.f32(5, "lse", d.N), entropy, d.N, d.dim, d.V, a.num(9, "scale"),
+                  a.f32(10, "dhidden", d.nh), a.f32(11, "dW", d.nw));
 }
 
 void Sample(const CallbackInfo& info) {
   Args a(info, "sample");
   const int64_t B = a.dim(1, "B"), V = a.dim(2, "V");
-  if (V < 1) a.range_error("V must be at least 1");
-  const double topK = a.num(4, "topK"), topP = a.num(5, "topP");
+  if (V < 1 || V > INT32_MAX) a.range_error("V must be in [1, 2^31 - 1] (ids are int32)");
+  const double temperature = a.num(3, "temperature"), topK = a.num(4, "topK"), topP = a.num(5, "topP");
+  if (std::isnan(temperature)) a.range_error("temperature must not be NaN");
+  if (topK != std::floor(topK)) a.range_error("topK must be an integer (<= 0 or >= V: all)");  // also NaN
   if (!(topP > 0 && topP <= 1)) a.range_error("topP must be in (0, 1]");
-  sample(a.f32(0, "logits", B * V), B, V, a.num(3, "temperature"), topK > 0 ? (int64_t)topK : 0, topP,
+  // A positive temperature below float range stays positive (sampling in the T -> 0 limit, not greedy).
+  const float T = temperature > 0 ? std::max((float)temperature, std::numeric_limits<float>::denorm_min())
+                                  : (float)temperature;
+  sample(a.f32(0, "logits", a.count({B, V})), B, V, T, topK > 0 && topK < V ? (int64_t)topK : 0, topP,
          a.f32(6, "uniforms", B), a.i32(7, "ids", B), a.f32(8, "logp", B));
 }
 
@@ -196,7 +223,11 @@ void Adamw(const CallbackInfo& info) {
   check_lists(a, params, v, "v");
   const int64_t step = a.dim(9, "step");
   if (step < 1) a.range_error("step must be at least 1");
-  adamw(params, grads, m, v, a.num(4, "lr"), a.num(5, "beta1"), a.num(6, "beta2"), a.num(7, "eps"),
+  const double beta1 = a.num(5, "beta1"), beta2 = a.num(6, "beta2");
+  // In float (as the kernel uses them): 1 - beta^step must not be 0.
+  if (!(beta1 >= 0 && (float)beta1 < 1 && beta2 >= 0 && (float)beta2 < 1))
+    a.range_error("beta1 and beta2 must be in [0, 1)");
+  adamw(params, grads, m, v, a.num(4, "lr"), beta1, beta2, a.num(7, "eps"),
         a.num(8, "weightDecay"), step);
 }
 

@@ -4,6 +4,7 @@
 #include <napi.h>
 
 #include <cmath>
+#include <initializer_list>
 #include <string>
 #include <vector>
 
@@ -32,6 +33,14 @@ class Args {
     if (!(x >= 0) || x != std::floor(x) || x > 9.0e15)
       range_error(std::string(name) + " must be a non-negative integer, got " + std::to_string(x));
     return (int64_t)x;
+  }
+  // The product of sizes (an element count); RangeError if it overflows int64, which would
+  // otherwise wrap (2^32 * 2^32 = 0) and let short arrays pass the length checks.
+  int64_t count(std::initializer_list<int64_t> sizes) const {
+    int64_t n = 1;
+    for (int64_t x : sizes)
+      if (__builtin_mul_overflow(n, x, &n)) range_error("the sizes' product overflows int64");
+    return n;
   }
   bool flag(size_t i, const char* name) const {
     if (i >= info_.Length() || !info_[i].IsBoolean()) type_error(std::string(name) + " must be a boolean");

@@ -14,7 +14,10 @@
 
 namespace rz {
 
-void attend_rows(const QueryRows& rows, const float* K, const float* V, int64_t kv_stride, int64_t D, float scale) {
+// Flash-attention forward (online softmax over key blocks of BK) for the rows against one KV
+// head whose key/value j is at K + j*kv_stride, V + j*kv_stride.
+static void attend_rows(const QueryRows& rows, const float* K, const float* V, int64_t kv_stride, int64_t D,
+                        float scale) {
   thread_local std::vector<float> buf;
   const int64_t R = rows.q.size(), Dp = round_up(D, VL);
   const int64_t maxlast = *std::max_element(rows.last.begin(), rows.last.end());
@@ -70,28 +73,34 @@ void attend_rows(const QueryRows& rows, const float* K, const float* V, int64_t 
 
 // Tasks = (query block, batch, KV head); each covers Bq consecutive queries of all G heads of the
 // group (about 128 rows). Later query blocks see more keys, so they are handed out first.
-void attention_forward(const float* q, const float* k, const float* v, const AttnShape& s, float* out, float* lse) {
+void attend_all(const float* q, float* out, float* lse, const AttnShape& s, const float* K, const float* V,
+                const KvLayout& kv, const int32_t* start) {
   const int64_t G = s.Hq / s.Hkv, Bq = std::max<int64_t>(1, 128 / G), nqb = (s.T + Bq - 1) / Bq;
-  const int64_t kv_stride = s.Hkv * s.D, tasks = nqb * s.B * s.Hkv;
+  const int64_t tasks = nqb * s.B * s.Hkv;
 #pragma omp parallel
   {
     QueryRows rows;
 #pragma omp for schedule(dynamic)
     for (int64_t task = 0; task < tasks; task++) {
       const int64_t qb = nqb - 1 - task / (s.B * s.Hkv), b = task / s.Hkv % s.B, hk = task % s.Hkv;
+      const int64_t first = start ? start[b] : 0;
       rows.clear();
       for (int64_t t = qb * Bq; t < std::min(s.T, (qb + 1) * Bq); t++)
         for (int64_t g = 0; g < G; g++) {
           const int64_t h = hk * G + g, off = ((b * s.T + t) * s.Hq + h) * s.D;
           rows.q.push_back(q + off);
           rows.out.push_back(out + off);
-          rows.lse.push_back(lse + (b * s.Hq + h) * s.T + t);
-          rows.last.push_back(t);
+          rows.lse.push_back(lse ? lse + (b * s.Hq + h) * s.T + t : nullptr);
+          rows.last.push_back(first + t);
         }
-      const int64_t kv_off = (b * s.T * s.Hkv + hk) * s.D;
-      attend_rows(rows, k + kv_off, v + kv_off, kv_stride, s.D, s.scale);
+      const int64_t kv_off = b * kv.batch + hk * kv.head;
+      attend_rows(rows, K + kv_off, V + kv_off, kv.key, s.D, s.scale);
     }
   }
+}
+
+void attention_forward(const float* q, const float* k, const float* v, const AttnShape& s, float* out, float* lse) {
+  attend_all(q, out, lse, s, k, v, KvLayout{s.T * s.Hkv * s.D, s.D, s.Hkv * s.D}, nullptr);
 }
 
 // Backward for one (batch b, KV head hk) task, over its R = T*G query rows (row r = t*G + g):

@@ -4,6 +4,7 @@
 #include <cstdint>
 #include <vector>
 
+#include "kernels.h"
 #include "simd.h"
 
 namespace rz {
@@ -86,8 +87,13 @@ struct QueryRows {
   void clear() { q.clear(); out.clear(); lse.clear(); last.clear(); }
 };
 
-// Flash-attention forward (online softmax over key blocks of BK) for the rows against one KV
-// head whose key/value j is at K + j*kv_stride, V + j*kv_stride. Defined in attention.cc.
-void attend_rows(const QueryRows& rows, const float* K, const float* V, int64_t kv_stride, int64_t D, float scale);
+// Where the keys/values of (batch b, KV head h) live: key j of it at b*batch + h*head + j*key.
+struct KvLayout { int64_t batch, head, key; };
+
+// Flash-attention forward (online softmax over key blocks of BK) of every query row of
+// q/out [B,T,Hq,D]: query t of sequence b attends keys 0..start[b]+t (start null: 0..t) of its
+// KV head. Writes out and, if lse is not null, lse[B,Hq,T]. Defined in attention.cc.
+void attend_all(const float* q, float* out, float* lse, const AttnShape& s, const float* K, const float* V,
+                const KvLayout& kv, const int32_t* start);
 
 }  // namespace rz

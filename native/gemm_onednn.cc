@@ -6,9 +6,9 @@
 #include <dnnl.hpp>
 
 #include <map>
-#include <unordered_map>
 #include <mutex>
 #include <tuple>
+#include <unordered_map>
 
 #include "kernels.h"
 
@@ -29,7 +29,9 @@ struct Cached {
   memory::desc a, b, c;
 };
 
-const Cached& primitive(const Key& key) {
+// Returned by value (the handles are reference-counted): another thread's call may clear the cache
+// while this one still runs the primitive (worker threads can each load the addon).
+Cached primitive(const Key& key) {
   static std::map<Key, Cached> cache;
   static std::mutex mu;
   std::lock_guard<std::mutex> lock(mu);
@@ -65,9 +67,9 @@ void gemm(bool transA, bool transB, int64_t M, int64_t N, int64_t K, float alpha
   const bool acc = beta != 0.0f;
   if (acc && beta != 1.0f)
     for (int64_t i = 0; i < M * N; i++) C[i] *= beta;
-  const Cached& p = primitive({M, N, K, transA, transB, acc, alpha != 1.0f});
+  const Cached p = primitive({M, N, K, transA, transB, acc, alpha != 1.0f});
   dnnl::engine& eng = engine();
-  static dnnl::stream stream(eng);
+  thread_local dnnl::stream stream(eng);  // one per calling thread: a stream is not shared between threads
   memory a(p.a, eng, const_cast<float*>(A)), b(p.b, eng, const_cast<float*>(B)), c(p.c, eng, C);
   std::unordered_map<int, memory> args{{DNNL_ARG_SRC, a}, {DNNL_ARG_WEIGHTS, b}, {DNNL_ARG_DST, c}};
   if (alpha != 1.0f)

@@ -108,7 +108,8 @@ export interface NativeAddon {
    * draw with the uniform number uniforms[b] in [0,1). temperature <= 0 means greedy (argmax,
    * lowest id on ties). ids[b] gets the token; logp[b] its log-probability under
    * softmax(logits / temperature) before any top-k/top-p filtering (under softmax(logits) when
-   * greedy).
+   * greedy). NaN logits get probability 0; +inf logits share all of it. The uniforms are clamped
+   * into [0, 1).
    */
   sample(logits: Float32Array, B: number, V: number, temperature: number, topK: number,
     topP: number, uniforms: Float32Array, ids: Int32Array, logp: Float32Array): void;
