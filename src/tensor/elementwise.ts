@@ -53,28 +53,27 @@ export function mul(a: Tensor, b: Tensor): Tensor {
   });
 }
 
+/** Picks a[i] where takeA(a[i], b[i]), else b[i]; the gradient follows the pick. */
+function pick(a: Tensor, b: Tensor, takeA: (x: number, y: number) => boolean): Tensor {
+  const y = new Float32Array(a.size);
+  for (let i = 0; i < y.length; i++) y[i] = takeA(a.data[i], b.data[i]) ? a.data[i] : b.data[i];
+  return record1([a, b], y, a.shape, (out) => {
+    const g = out.grad!;
+    accumulate(a, g.map((v, i) => (takeA(a.data[i], b.data[i]) ? v : 0)));
+    accumulate(b, g.map((v, i) => (takeA(a.data[i], b.data[i]) ? 0 : v)));
+  });
+}
+
 /** Element-wise minimum; the gradient goes to `a` where a <= b, else to `b`. */
 export function minimum(a: Tensor, b: Tensor): Tensor {
   sameSize("minimum", a, b);
-  const y = new Float32Array(a.size);
-  for (let i = 0; i < y.length; i++) y[i] = Math.min(a.data[i], b.data[i]);
-  return record1([a, b], y, a.shape, (out) => {
-    const g = out.grad!;
-    accumulate(a, g.map((v, i) => (a.data[i] <= b.data[i] ? v : 0)));
-    accumulate(b, g.map((v, i) => (a.data[i] <= b.data[i] ? 0 : v)));
-  });
+  return pick(a, b, (x, y) => x <= y);
 }
 
 /** Element-wise maximum; the gradient goes to `a` where a >= b, else to `b`. */
 export function maximum(a: Tensor, b: Tensor): Tensor {
   sameSize("maximum", a, b);
-  const y = new Float32Array(a.size);
-  for (let i = 0; i < y.length; i++) y[i] = Math.max(a.data[i], b.data[i]);
-  return record1([a, b], y, a.shape, (out) => {
-    const g = out.grad!;
-    accumulate(a, g.map((v, i) => (a.data[i] >= b.data[i] ? v : 0)));
-    accumulate(b, g.map((v, i) => (a.data[i] >= b.data[i] ? 0 : v)));
-  });
+  return pick(a, b, (x, y) => x >= y);
 }
 
 /** x * s + c for numbers s and c. */
