@@ -18,6 +18,7 @@ export interface GenerateFlags {
   topK: number;
   seed: number;
   greedy?: boolean;
+  chat?: boolean;
   stop?: string[];
   json?: boolean;
 }
@@ -32,7 +33,13 @@ export function generateCommand(flags: GenerateFlags): void {
   if (!tokenizer && (flags.prompt !== undefined || flags.stop)) {
     throw new UserInputError(`${flags.model} has no tokenizer.json: use --prompt-ids and no --stop`);
   }
-  const prompt = flags.promptIds !== undefined ? parseIds("--prompt-ids", flags.promptIds) : tokenizer!.encode(flags.prompt!);
+  if (flags.chat && flags.prompt === undefined) throw new UserInputError("--chat needs --prompt");
+  const prompt = flags.promptIds !== undefined
+    ? parseIds("--prompt-ids", flags.promptIds)
+    : flags.chat
+      // As transformers' apply_chat_template: the template writes the special tokens itself.
+      ? tokenizer!.encode(tokenizer!.applyChatTemplate([{ role: "user", content: flags.prompt! }], { addGenerationPrompt: true }), { addSpecialTokens: false })
+      : tokenizer!.encode(flags.prompt!);
   const decode = tokenizer ? (ids: number[]) => tokenizer.decode(ids) : undefined;
   const completions = generate(model, Array.from({ length: flags.n }, () => prompt), {
     maxNewTokens: flags.maxNewTokens,

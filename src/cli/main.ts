@@ -45,6 +45,7 @@ function program(): Command {
     .option("--top-k <k>", "keep the k most likely tokens (0: all)", int("--top-k", 0), 0)
     .option("--seed <s>", "random seed", int("--seed", 0), 0)
     .option("--greedy", "argmax decoding")
+    .option("--chat", "send --prompt as a user message through the model's chat template")
     .option("--stop <string...>", "stop strings (kept in the output)")
     .option("--json", "one JSON object a line per completion")
     .action((opts) => generateCommand({ ...cli.opts(), ...opts }));
