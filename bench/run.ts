@@ -6,6 +6,7 @@
 import { native } from "../src/native/index.ts";
 import { benchGemm } from "./gemm.ts";
 import { benchVerifier } from "./verifier.ts";
+import { benchLoad } from "./load.ts";
 import { generateTokensPerSecond, torchTokensPerSecond, trainTokensPerSecond, TRAIN_SHAPES } from "./model.ts";
 import type { PresetName } from "../src/models/presets.ts";
 
@@ -34,6 +35,9 @@ async function main(): Promise<void> {
     const gen = generateTokensPerSecond(preset);
     console.log(`${preset.padEnd(16)} generate (32x64+128)   ours ${gen.toFixed(0).padStart(7)} tok/s  torch ${ratio(gen, torchBest(preset, "generate"))}`);
   }
+
+  console.log("\n== Loading");
+  for (const line of benchLoad()) console.log(line);
 
   console.log("\n== Verifier");
   for (const line of await benchVerifier()) console.log(line);

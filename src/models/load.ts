@@ -6,6 +6,7 @@ import * as path from "node:path";
 import { readConfig, type ModelConfig } from "./config.ts";
 import { loadWeights, type NamedTensor } from "./weights.ts";
 import { saveModelDir } from "./model-dir.ts";
+import type { FloatDtype } from "./safetensors.ts";
 import { parametersFromWeights, randomParameters } from "./parameters.ts";
 import { CausalLM } from "./transformer.ts";
 import { TextTokenizer } from "./tokenizer.ts";
@@ -34,11 +35,14 @@ export function loadTokenizer(dir: string): TextTokenizer | null {
   return fs.existsSync(path.join(dir, "tokenizer.json")) ? TextTokenizer.load(dir) : null;
 }
 
-/** Writes the model as a Hugging Face directory; tokenizer files are copied from `tokenizerFrom`. */
-export function saveModel(dir: string, model: CausalLM, opts: { tokenizerFrom?: string } = {}): void {
+/**
+ * Writes the model as a Hugging Face directory (F32 unless `dtype` says otherwise); tokenizer
+ * files are copied from `tokenizerFrom`.
+ */
+export function saveModel(dir: string, model: CausalLM, opts: { tokenizerFrom?: string; dtype?: FloatDtype } = {}): void {
   const tensors = new Map<string, NamedTensor>();
   for (const [name, t] of model.params) tensors.set(name, { shape: [...t.shape], data: t.data });
-  saveModelDir(dir, model.config, tensors, { tokenizerFrom: opts.tokenizerFrom });
+  saveModelDir(dir, model.config, tensors, opts);
 }
 
 export function randomModel(config: ModelConfig, seed: number, opts: { valueHead?: boolean; std?: number } = {}): CausalLM {
