@@ -68,6 +68,7 @@ export class CausalLM {
    * rows `rowIds` of the batch (row r predicts ids[r + 1]). Returns logp and entropy [rows].
    */
   tokenLogprobs(ids: Int32Array, B: number, T: number, rowIds: Int32Array, temperature = 1): { logp: Tensor; entropy: Tensor } {
+    if (!(temperature > 0)) throw new RangeError(`tokenLogprobs: temperature must be > 0, got ${temperature}`);
     const h = gatherRows(this.hidden(ids, B, T), rowIds);
     const targets = rowIds.map((r) => ids[r + 1]);
     return tokenLogprobs(h, this.lmHead(), targets, 1 / temperature);

@@ -50,3 +50,8 @@ test("a saved policy and a saved critic load back bit-exactly", () => {
   }
   assert.ok(fs.existsSync(path.join(dir, "policy", "config.json")));
 });
+
+test("log-probs at a temperature need a positive temperature", () => {
+  const policy = loadModel(qwen);
+  assert.throws(() => policy.tokenLogprobs(ids, 1, ids.length, rows, 0), RangeError);
+});
