@@ -69,6 +69,11 @@ export class CausalLM {
    */
   tokenLogprobs(ids: Int32Array, B: number, T: number, rowIds: Int32Array, temperature = 1): { logp: Tensor; entropy: Tensor } {
     if (!(temperature > 0)) throw new RangeError(`tokenLogprobs: temperature must be > 0, got ${temperature}`);
+    for (const r of rowIds) {
+      if (!(r >= 0 && r < B * T && r % T !== T - 1)) {
+        throw new RangeError(`tokenLogprobs: row ${r} is not a position with a next token in a [${B}, ${T}] batch`);
+      }
+    }
     const h = gatherRows(this.hidden(ids, B, T), rowIds);
     const targets = rowIds.map((r) => ids[r + 1]);
     return tokenLogprobs(h, this.lmHead(), targets, 1 / temperature);
