@@ -5,3 +5,9 @@
 export class UserInputError extends Error {
   override name = "UserInputError";
 }
+
+/** The error for a file that could not be opened or read: "FILE: file not found", else the errno code. */
+export function fileAccessError(file: string, cause: unknown, action: "open" | "read"): UserInputError {
+  const code = (cause as NodeJS.ErrnoException).code;
+  return new UserInputError(code === "ENOENT" ? `${file}: file not found` : `${file}: cannot ${action} (${code})`);
+}

@@ -4,7 +4,7 @@ import { generate } from "../sampling/generate.ts";
 import { Rng } from "../util/rng.ts";
 import { UserInputError } from "../errors.ts";
 import { applyThreads } from "./threads.ts";
-import { parseIds } from "./token-ids.ts";
+import { inputTokens } from "./input-tokens.ts";
 
 export interface GenerateFlags {
   threads?: number;
@@ -25,21 +25,11 @@ export interface GenerateFlags {
 
 export function generateCommand(flags: GenerateFlags): void {
   applyThreads(flags.threads);
-  if ((flags.prompt === undefined) === (flags.promptIds === undefined)) {
-    throw new UserInputError("give exactly one of --prompt and --prompt-ids");
-  }
   const model = loadModel(flags.model);
   const tokenizer = loadTokenizer(flags.model);
-  if (!tokenizer && (flags.prompt !== undefined || flags.stop)) {
-    throw new UserInputError(`${flags.model} has no tokenizer.json: use --prompt-ids and no --stop`);
-  }
-  if (flags.chat && flags.prompt === undefined) throw new UserInputError("--chat needs --prompt");
-  const prompt = flags.promptIds !== undefined
-    ? parseIds("--prompt-ids", flags.promptIds)
-    : flags.chat
-      // As transformers' apply_chat_template: the template writes the special tokens itself.
-      ? tokenizer!.encode(tokenizer!.applyChatTemplate([{ role: "user", content: flags.prompt! }], { addGenerationPrompt: true }), { addSpecialTokens: false })
-      : tokenizer!.encode(flags.prompt!);
+  const prompt = inputTokens(flags.model, tokenizer, { text: flags.prompt, ids: flags.promptIds, chat: flags.chat },
+    { text: "--prompt", ids: "--prompt-ids" });
+  if (!tokenizer && flags.stop) throw new UserInputError(`${flags.model} has no tokenizer.json to match --stop with`);
   const decode = tokenizer ? (ids: number[]) => tokenizer.decode(ids) : undefined;
   const completions = generate(model, Array.from({ length: flags.n }, () => prompt), {
     maxNewTokens: flags.maxNewTokens,

@@ -3,7 +3,7 @@ import { loadModel, loadTokenizer } from "../models/load.ts";
 import { noGrad } from "../tensor/tensor.ts";
 import { UserInputError } from "../errors.ts";
 import { applyThreads } from "./threads.ts";
-import { parseIds } from "./token-ids.ts";
+import { inputTokens } from "./input-tokens.ts";
 
 export interface LogprobsFlags {
   threads?: number;
@@ -15,17 +15,8 @@ export interface LogprobsFlags {
 
 export function logprobsCommand(flags: LogprobsFlags): void {
   applyThreads(flags.threads);
-  if ((flags.text === undefined) === (flags.ids === undefined)) {
-    throw new UserInputError("give exactly one of --text and --ids");
-  }
   const model = loadModel(flags.model);
-  let ids: number[];
-  if (flags.ids !== undefined) ids = parseIds("--ids", flags.ids);
-  else {
-    const tokenizer = loadTokenizer(flags.model);
-    if (!tokenizer) throw new UserInputError(`${flags.model} has no tokenizer.json: use --ids`);
-    ids = tokenizer.encode(flags.text!);
-  }
+  const ids = inputTokens(flags.model, loadTokenizer(flags.model), { text: flags.text, ids: flags.ids }, { text: "--text", ids: "--ids" });
   if (ids.length < 2) throw new UserInputError("need at least two tokens to score");
   const rows = Int32Array.from({ length: ids.length - 1 }, (_, i) => i);
   const logp = noGrad(() => model.tokenLogprobs(Int32Array.from(ids), 1, ids.length, rows).logp.data);

@@ -9,7 +9,7 @@
 import fs from "node:fs";
 import path from "node:path";
 import { z } from "zod";
-import { UserInputError } from "../errors.ts";
+import { UserInputError, fileAccessError } from "../errors.ts";
 
 export type RopeScaling =
   | { type: "llama3"; factor: number; lowFreqFactor: number; highFreqFactor: number; originalMaxPositions: number }
@@ -102,8 +102,7 @@ export function readJson(file: string): unknown {
   try {
     text = fs.readFileSync(file, "utf8");
   } catch (e) {
-    const code = (e as NodeJS.ErrnoException).code;
-    throw new UserInputError(code === "ENOENT" ? `${file}: file not found` : `${file}: cannot read (${code})`);
+    throw fileAccessError(file, e, "read");
   }
   try {
     return JSON.parse(text);

@@ -10,7 +10,7 @@
  * wrapper would. Assumes a little-endian host (x86, ARM), like the format itself.
  */
 import fs from "node:fs";
-import { UserInputError } from "../errors.ts";
+import { UserInputError, fileAccessError } from "../errors.ts";
 
 /** Bytes per element of every dtype the format defines; we convert only F32, F16 and BF16. */
 const DTYPE_BYTES: Record<string, number> = {
@@ -205,8 +205,7 @@ export class SafetensorsReader {
     try {
       fd = fs.openSync(file, "r");
     } catch (e) {
-      const code = (e as NodeJS.ErrnoException).code;
-      throw new UserInputError(code === "ENOENT" ? `${file}: file not found` : `${file}: cannot open (${code})`);
+      throw fileAccessError(file, e, "open");
     }
     try {
       return new SafetensorsReader(file, fd, readHeader(file, fd));

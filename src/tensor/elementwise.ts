@@ -26,8 +26,9 @@ export function add(a: Tensor, b: Tensor): Tensor {
   const y = new Float32Array(a.size);
   for (let i = 0; i < y.length; i++) y[i] = a.data[i] + b.data[i];
   return record1([a, b], y, a.shape, (out) => {
-    accumulate(a, out.grad!.slice());
-    accumulate(b, out.grad!.slice());
+    const g = out.grad!;
+    accumulate(b, g.slice());
+    accumulate(a, g); // the output's gradient is dropped after this node: hand it over, no copy
   });
 }
 
@@ -37,8 +38,8 @@ export function sub(a: Tensor, b: Tensor): Tensor {
   for (let i = 0; i < y.length; i++) y[i] = a.data[i] - b.data[i];
   return record1([a, b], y, a.shape, (out) => {
     const g = out.grad!;
-    accumulate(a, g.slice());
     accumulate(b, g.map((v) => -v));
+    accumulate(a, g);
   });
 }
 
@@ -140,5 +141,5 @@ export function weightedSum(x: Tensor, w: Float32Array): Tensor {
 
 /** Same data, new shape of the same size. */
 export function reshape(x: Tensor, shape: Shape): Tensor {
-  return record1([x], x.data, shape, (out) => accumulate(x, out.grad!.slice()));
+  return record1([x], x.data, shape, (out) => accumulate(x, out.grad!));
 }

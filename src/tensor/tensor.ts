@@ -107,7 +107,10 @@ export function record1(inputs: readonly Tensor[], data: Float32Array, shape: Sh
   return record(inputs, [{ data, shape }], (outs) => backward(outs[0]))[0];
 }
 
-/** Adds g into t.grad if t requires a gradient (takes ownership of g when t has none yet). */
+/**
+ * Adds g into t.grad if t requires a gradient (takes ownership of g when t has none yet). A node
+ * may pass its output's own gradient array here: `backward` drops that array after the node runs.
+ */
 export function accumulate(t: Tensor, g: Float32Array): void {
   if (!t.requiresGrad) return;
   if (t.grad === null) {

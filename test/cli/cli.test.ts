@@ -66,6 +66,10 @@ test("bad input gives one clear line and exit 1", () => {
   assertUserError(rlzero("generate", "--model", qwen, "--prompt-ids", "1,999"), /token id 999 is outside the vocabulary/);
   assertUserError(rlzero("generate", "--model", qwen, "--prompt-ids", "1,x"), /--prompt-ids: expected comma-separated/);
   assertUserError(rlzero("generate", "--model", qwen, "--prompt", "hello"), /has no tokenizer\.json/);
+  assertUserError(rlzero("generate", "--model", qwen, "--prompt-ids", "1", "--prompt", "hi"), /give exactly one of --prompt and --prompt-ids/);
+  assertUserError(rlzero("logprobs", "--model", qwen), /give exactly one of --text and --ids/);
+  assertUserError(rlzero("generate", "--model", qwen, "--prompt-ids", "1", "--chat"), /--chat needs --prompt/);
+  assertUserError(rlzero("generate", "--model", qwen, "--prompt-ids", "1", "--stop", "x"), /no tokenizer\.json to match --stop with/);
   assertUserError(rlzero("logprobs", "--model", qwen, "--ids", Array.from({ length: 200 }, () => "1").join(",")), /longer than the context/);
 
   const truncated = tmpModel((d) => {
