@@ -2,7 +2,7 @@
 import { UserInputError } from "../errors.ts";
 import type { TextTokenizer } from "../models/tokenizer.ts";
 
-export function parseIds(flag: string, value: string): number[] {
+function parseIds(flag: string, value: string): number[] {
   const ids = value.split(",").map((s) => s.trim()).filter((s) => s.length > 0).map(Number);
   const bad = ids.findIndex((n) => !Number.isInteger(n) || n < 0);
   if (ids.length === 0 || bad >= 0) {
