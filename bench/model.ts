@@ -52,7 +52,7 @@ export function generateTokensPerSecond(preset: PresetName): number {
   const rng = Rng.fromSeed(3);
   const prompts = Array.from({ length: 32 }, () => Array.from({ length: 64 }, () => rng.int(cfg.vocabSize)));
   const t0 = performance.now();
-  const out = generate(model, prompts, { maxNewTokens: 128, temperature: 1, topP: 1, topK: 0, eosTokenIds: [] }, { rng });
+  const out = generate(model, prompts, { maxNewTokens: 128, temperature: 1, topP: 1, topK: 0, eosTokenIds: [] }, { rngs: prompts.map((_, i) => Rng.derive(3, i)) });
   const tokens = out.reduce((n, c) => n + c.tokenIds.length, 0);
   return tokens / ((performance.now() - t0) / 1000);
 }

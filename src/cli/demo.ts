@@ -20,7 +20,7 @@ export function demoCommand(flags: { threads?: number; out: string }): void {
   const rng = Rng.fromSeed(42);
   const prompts = Array.from({ length: 32 }, () => Array.from({ length: 64 }, () => 2 + rng.int(510)));
   const t0 = performance.now();
-  const out = generate(model, prompts, { maxNewTokens: 128, temperature: 1, topP: 1, topK: 0, eosTokenIds: [] }, { rng });
+  const out = generate(model, prompts, { maxNewTokens: 128, temperature: 1, topP: 1, topK: 0, eosTokenIds: [] }, { rngs: prompts.map((_, i) => Rng.derive(42, i)) });
   const seconds = (performance.now() - t0) / 1000;
   const tokens = out.reduce((n, c) => n + c.tokenIds.length, 0);
   console.log(`generated ${tokens} tokens for 32 prompts of 64 tokens in ${seconds.toFixed(2)} s: ${(tokens / seconds).toFixed(0)} tokens/s`);

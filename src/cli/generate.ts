@@ -39,7 +39,7 @@ export function generateCommand(flags: GenerateFlags): void {
     greedy: flags.greedy,
     eosTokenIds: model.config.eosTokenIds,
     stopStrings: flags.stop,
-  }, { rng: Rng.fromSeed(flags.seed), decode });
+  }, { rngs: Array.from({ length: flags.n }, (_, i) => Rng.derive(flags.seed, i)), decode });
   for (const c of completions) {
     if (flags.json) {
       console.log(JSON.stringify({ token_ids: c.tokenIds, text: c.text ?? null, logprobs: c.logprobs, finish_reason: c.finishReason }));

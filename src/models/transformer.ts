@@ -14,7 +14,7 @@ import { add } from "../tensor/elementwise.ts";
 import { attention, embedding, linear, rmsnorm, rope, swiglu, tokenLogprobs, gatherRows } from "../tensor/nn.ts";
 import { native } from "../native/index.ts";
 import { VALUE_HEAD } from "./parameters.ts";
-import type { KVCache } from "../sampling/kv-cache.ts";
+import type { KVCache } from "./kv-cache.ts";
 import { UserInputError } from "../errors.ts";
 
 export class CausalLM {

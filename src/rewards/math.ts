@@ -1,8 +1,9 @@
 /**
  * The math and multiple-choice graders: extract the final answer in the configured format
  * (orz, boxed, auto with fallbacks, choice), then compare it with the reference by
- * equivalence.ts. Size limits are checked first; invalid UTF-8 (lone surrogates, U+FFFD from
- * decoding) is rejected. Simplification: the reference answer is itself passed through the
+ * equivalence.ts. Size limits are checked first. Text with broken bytes (U+FFFD, which
+ * byte-level tokenizers decode stray bytes to, or lone surrogates, replaced by U+FFFD) is graded
+ * like any other: the answer is usually elsewhere in it. Simplification: the reference answer is itself passed through the
  * free-text extractor when it contains a `\boxed{}` (e.g. a full reference solution).
  */
 import { choiceLetters, extractChoice } from "./choice.ts";
@@ -13,11 +14,6 @@ import { extractBoxed, extractWithFallbacks } from "./extract/fallback.ts";
 import { extractOrz } from "./extract/orz.ts";
 import type { GradeInput, Grader, Verdict } from "./types.ts";
 
-/** Whether a string is well-formed (no lone surrogates, no replacement characters). */
-export function isWellFormed(s: string): boolean {
-  return !/[\uD800-\uDBFF](?![\uDC00-\uDFFF])|(?<![\uD800-\uDBFF])[\uDC00-\uDFFF]|\uFFFD/.test(s);
-}
-
 /** The reference answer as text: numbers printed, the boxed part of a full reference solution; null when unusable. */
 function referenceText(answer: unknown): string | null {
   if (typeof answer === "number" && Number.isFinite(answer)) return String(answer);
@@ -25,13 +21,12 @@ function referenceText(answer: unknown): string | null {
   return answer.includes("\\boxed") || answer.includes("\\fbox") ? (lastBoxed(answer) ?? answer) : answer;
 }
 
-/** Checks size and encoding; returns a verdict when the input must not be parsed. */
+/** Checks the type and size; returns a verdict when the input must not be parsed. */
 export function checkLimits(input: GradeInput, cfg: Pick<VerifierConfig, "maxResponseChars">): Verdict | null {
   if (typeof input.response !== "string") return { correct: false, extracted: null, reason: "invalid_input", detail: "response is not a string" };
   if (input.response.length > cfg.maxResponseChars) {
     return { correct: false, extracted: null, reason: "too_large", detail: `response has ${input.response.length} chars (limit ${cfg.maxResponseChars})` };
   }
-  if (!isWellFormed(input.response)) return { correct: false, extracted: null, reason: "invalid_input", detail: "response is not valid UTF-8 text" };
   return null;
 }
 
@@ -60,6 +55,7 @@ function lettersFor(input: GradeInput): string[] {
 export function gradeMath(input: GradeInput, cfg: VerifierConfig): Verdict {
   const limited = checkLimits(input, cfg);
   if (limited) return limited;
+  input = { ...input, response: input.response.toWellFormed() };
   const ref = referenceText(input.answer);
   if (ref === null || ref.trim() === "") return { correct: false, extracted: null, reason: "invalid_input", detail: "reference answer is missing or not a string" };
   const { answer, reason } = extractAnswer(input, cfg.format);

@@ -1,14 +1,24 @@
 /**
  * A pool of worker threads that grades responses with a per-response time limit: a task
- * still running after `timeoutMs` gets a "timeout" verdict and its worker is terminated and
- * replaced; a crashed worker yields an "error" verdict. Size limits are checked before a task
- * is sent. The worker file is resolved next to this module, so the pool works from src/
- * under tsx (the worker is started with `--import tsx`) and compiled in dist/.
+ * still running `timeoutMs` after its worker took it gets a "timeout" verdict and its worker is
+ * terminated and replaced; a crashed worker yields an "error" verdict. Size limits are checked
+ * before a task is sent.
+ *
+ * The clock is the worker's: it writes the time it took the task into memory shared with the
+ * pool, so neither a worker still booting nor a main thread busy with generation or a backward
+ * pass counts against the response. When the timer fires, replies that arrived meanwhile are
+ * read first (`receiveMessageOnPort`), so an answer given in time is never scored as a timeout.
+ *
+ * Graders registered with a module URL (`registerGrader(g, import.meta.url)`) are imported by
+ * the workers, so built-in tasks' and users' graders run here like the math grader. The worker
+ * file is resolved next to this module, so the pool works from src/ under tsx (the worker is
+ * started with `--import tsx`) and compiled in dist/.
  */
 import { availableParallelism } from "node:os";
-import { Worker } from "node:worker_threads";
+import { MessageChannel, receiveMessageOnPort, Worker, type MessagePort } from "node:worker_threads";
 import { parseVerifierConfig, rewardFor, type VerifierConfig } from "./config.ts";
 import { checkLimits } from "./math.ts";
+import { graderModule } from "./registry.ts";
 import type { GradeInput, Verdict } from "./types.ts";
 import type { WorkerReply, WorkerTask } from "./worker.ts";
 
@@ -19,9 +29,18 @@ interface Pending {
 
 interface Slot {
   worker: Worker;
+  /** Replies come on this port; the worker holds the other end. */
+  port: MessagePort;
+  /** [id of the task the worker is grading, time it took it (ms since the epoch)], written by the worker. */
+  clock: BigInt64Array;
   current: Pending | null;
   timer: NodeJS.Timeout | null;
+  /** When the current task was posted: a worker that never takes it is given up after BOOT_LIMIT_MS. */
+  postedAt: number;
 }
+
+/** A worker that has not taken a task this long after it was posted is dead (a normal boot takes < 2 s). */
+const BOOT_LIMIT_MS = 60_000;
 
 const workerUrl = (): URL => {
   const here = import.meta.url;
@@ -46,6 +65,7 @@ export interface ScoredVerdict extends Verdict {
 export class VerifierPool {
   readonly config: VerifierConfig;
   private readonly grader: string;
+  private readonly module: string | undefined;
   private readonly slots: Slot[] = [];
   private readonly queue: Pending[] = [];
   private nextId = 1;
@@ -54,27 +74,57 @@ export class VerifierPool {
   constructor(opts: PoolOptions = {}) {
     this.config = parseVerifierConfig(opts.config ?? {});
     this.grader = opts.grader ?? "math";
+    this.module = this.grader === "math" ? undefined : graderModule(this.grader);
     const size = Math.max(1, opts.size ?? Math.min(8, availableParallelism()));
     for (let i = 0; i < size; i++) this.slots.push(this.spawn());
   }
 
   private spawn(): Slot {
     const url = workerUrl();
+    const { port1, port2 } = new MessageChannel();
+    const clock = new BigInt64Array(new SharedArrayBuffer(16));
+    const init = { workerData: { port: port2, clock }, transferList: [port2] };
     // Under tsx, register its loader inside the worker before importing the TypeScript entry
     // (Node 20 does not apply the parent's `--import tsx` hooks to a worker's entry module).
     const worker = url.pathname.endsWith(".ts")
-      ? new Worker(`import(${JSON.stringify(import.meta.resolve("tsx/esm/api"))}).then((m) => { m.register(); return import(${JSON.stringify(url.href)}); });`, { eval: true, execArgv: ["--import", "tsx"] })
-      : new Worker(url);
-    const slot: Slot = { worker, current: null, timer: null };
-    worker.on("message", (reply: WorkerReply) => {
-      if (slot.current && slot.current.task.id === reply.id) this.finish(slot, reply.verdict);
-    });
+      ? new Worker(`import(${JSON.stringify(import.meta.resolve("tsx/esm/api"))}).then((m) => { m.register(); return import(${JSON.stringify(url.href)}); });`, { eval: true, execArgv: ["--import", "tsx"], ...init })
+      : new Worker(url, init);
+    const slot: Slot = { worker, port: port1, clock, current: null, timer: null, postedAt: 0 };
+    port1.on("message", (reply: WorkerReply) => this.onReply(slot, reply));
     worker.on("error", (e) => this.replace(slot, { correct: false, extracted: null, reason: "error", detail: `worker crashed: ${e.message}` }));
     worker.on("exit", () => {
       if (!this.closed && slot.current) this.replace(slot, { correct: false, extracted: null, reason: "error", detail: "worker exited" });
     });
     worker.unref();
+    port1.unref();
     return slot;
+  }
+
+  private onReply(slot: Slot, reply: WorkerReply): void {
+    if (slot.current && slot.current.task.id === reply.id) this.finish(slot, reply.verdict);
+  }
+
+  /** The timer of the current task fired: read replies that are waiting, then re-arm or give up. */
+  private onTimer(slot: Slot): void {
+    slot.timer = null;
+    for (let m = receiveMessageOnPort(slot.port); m; m = receiveMessageOnPort(slot.port)) this.onReply(slot, m.message as WorkerReply);
+    const p = slot.current;
+    if (!p) return;
+    const now = Date.now();
+    const takenId = Number(Atomics.load(slot.clock, 0)); // the id first: its time was written before it
+    const takenAt = Number(Atomics.load(slot.clock, 1));
+    if (takenId !== p.task.id) {
+      if (now - slot.postedAt < BOOT_LIMIT_MS) this.arm(slot, this.config.timeoutMs);
+      else this.replace(slot, { correct: false, extracted: null, reason: "error", detail: `worker did not start within ${BOOT_LIMIT_MS} ms` });
+      return;
+    }
+    const left = this.config.timeoutMs - (now - takenAt);
+    if (left > 0) this.arm(slot, left);
+    else this.replace(slot, { correct: false, extracted: null, reason: "timeout", detail: `verification exceeded ${this.config.timeoutMs} ms` });
+  }
+
+  private arm(slot: Slot, ms: number): void {
+    slot.timer = setTimeout(() => this.onTimer(slot), ms);
   }
 
   private finish(slot: Slot, verdict: Verdict): void {
@@ -91,6 +141,7 @@ export class VerifierPool {
     if (slot.timer) clearTimeout(slot.timer);
     slot.current = null;
     slot.timer = null;
+    slot.port.close();
     void slot.worker.terminate();
     const i = this.slots.indexOf(slot);
     if (i >= 0 && !this.closed) this.slots[i] = this.spawn();
@@ -100,18 +151,22 @@ export class VerifierPool {
 
   private pump(): void {
     for (const slot of this.slots) {
-      if (this.queue.length === 0) return;
+      if (this.queue.length === 0) break;
       if (slot.current) continue;
       const p = this.queue.shift()!;
       slot.current = p;
+      slot.postedAt = Date.now();
       slot.worker.ref();
-      slot.timer = setTimeout(
-        () => this.replace(slot, { correct: false, extracted: null, reason: "timeout", detail: `verification exceeded ${this.config.timeoutMs} ms` }),
-        this.config.timeoutMs,
-      );
-      slot.worker.postMessage(p.task);
+      slot.port.ref();
+      this.arm(slot, this.config.timeoutMs);
+      slot.port.postMessage(p.task);
     }
-    for (const slot of this.slots) if (!slot.current) slot.worker.unref();
+    for (const slot of this.slots) {
+      if (!slot.current) {
+        slot.worker.unref();
+        slot.port.unref();
+      }
+    }
   }
 
   /** Grades one response; never rejects. */
@@ -122,7 +177,7 @@ export class VerifierPool {
     const limited = checkLimits(input, this.config);
     if (limited) return Promise.resolve(score(limited));
     return new Promise((resolve) => {
-      const task: WorkerTask = { id: this.nextId++, grader: this.grader, cfg: this.config, input };
+      const task: WorkerTask = { id: this.nextId++, grader: this.grader, module: this.module, cfg: this.config, input };
       this.queue.push({ task, resolve: (v) => resolve(score(v)) });
       this.pump();
     });
@@ -136,6 +191,7 @@ export class VerifierPool {
   /** Terminates all workers. */
   async close(): Promise<void> {
     this.closed = true;
+    for (const s of this.slots) s.port.close();
     await Promise.all(this.slots.map((s) => s.worker.terminate()));
   }
 }

@@ -1,6 +1,7 @@
 /**
  * Registry of reward graders by name — built-ins (math formats, choice, countdown) plus
- * graders registered by tasks (arithmetic will plug in here) — and loading of a user's
+ * graders registered by tasks and users, each with the URL of the module that registers it, so
+ * that the worker threads of the pool can import it and find it there too — and loading of a user's
  * reward from a TS/JS module named in the config. A user module must export a `Grader`
  * (`default` or `grader`), or a function `(input) => Verdict | boolean | number` (a number
  * > 0 counts as correct). Errors (missing file, missing export, a return value of another
@@ -15,24 +16,36 @@ import { countdownGrader } from "./countdown.ts";
 import { mathGrader } from "./math.ts";
 import type { GradeInput, Grader, Reason, Verdict } from "./types.ts";
 
-const registry = new Map<string, Grader>();
+const registry = new Map<string, { grader: Grader; module: string | undefined }>();
 
-/** Registers a grader under its name; throws on a duplicate. */
-export function registerGrader(g: Grader): void {
+/**
+ * Registers a grader under its name; throws on a duplicate. `module` is the URL of the module
+ * that makes this call at its top level (pass `import.meta.url`): the pool's workers import it
+ * to find the grader in their own registry.
+ */
+export function registerGrader(g: Grader, module: string): void {
   if (registry.has(g.name)) throw new Error(`a reward named "${g.name}" is already registered`);
-  registry.set(g.name, g);
+  registry.set(g.name, { grader: g, module });
+}
+
+/** The module a worker imports to find a registered grader (undefined: built in). */
+export function graderModule(name: string): string | undefined {
+  const entry = registry.get(name);
+  if (!entry) getGrader(name); // throws the unknown-reward error for names that are not built in
+  return entry?.module;
 }
 
 /** Looks a grader up by name ("math:orz", "math:boxed", "math:auto", "math:choice", "countdown", or registered ones). */
 export function getGrader(name: string): Grader {
-  const g = registry.get(name);
+  const g = registry.get(name)?.grader;
   if (g) return g;
   const m = /^math:(orz|boxed|auto|choice)$/.exec(name);
   if (m) return mathGrader(parseVerifierConfig({ format: m[1] }));
   throw new Error(`unknown reward "${name}"; known: math:orz, math:boxed, math:auto, math:choice, countdown${registry.size ? ", " + [...registry.keys()].join(", ") : ""}`);
 }
 
-registerGrader(countdownGrader);
+// Built into rewards/, which every worker loads: no module to import.
+registry.set(countdownGrader.name, { grader: countdownGrader, module: undefined });
 
 const REASONS: ReadonlySet<string> = new Set<Reason>(["correct", "wrong_answer", "no_answer", "truncated", "too_large", "invalid_input", "timeout", "error"]);
 

@@ -1,9 +1,11 @@
 /**
- * Worker-thread entry of the verification pool: grades the tasks it receives with the
- * configured grader and posts verdicts back. Any exception becomes an "error" verdict; hangs
- * are handled by the pool, which terminates the thread after the time limit.
+ * Worker-thread entry of the verification pool: grades the tasks it receives on its port with
+ * the configured grader and posts verdicts back. Before grading it writes the task id and the
+ * time into the clock it shares with the pool, which measures the time limit from there. Any
+ * exception becomes an "error" verdict; hangs are handled by the pool, which terminates the
+ * thread after the time limit.
  */
-import { parentPort } from "node:worker_threads";
+import { workerData, type MessagePort } from "node:worker_threads";
 import { parseVerifierConfig, type VerifierConfig } from "./config.ts";
 import { gradeMath } from "./math.ts";
 import { getGrader, loadUserGrader } from "./registry.ts";
@@ -13,6 +15,8 @@ export interface WorkerTask {
   id: number;
   /** "math" uses cfg.format; otherwise a registered grader name. */
   grader: string;
+  /** URL of the module that registers `grader` when imported (graders outside rewards/). */
+  module?: string;
   cfg: VerifierConfig;
   input: GradeInput;
 }
@@ -36,12 +40,15 @@ async function run(task: WorkerTask): Promise<Verdict> {
     return (await g).grade(task.input);
   }
   if (task.grader === "math") return gradeMath(task.input, cfg);
+  if (task.module) await import(task.module);
   return getGrader(task.grader).grade(task.input);
 }
 
-if (!parentPort) throw new Error("worker.ts must run in a worker thread");
-const port = parentPort;
+const { port, clock } = (workerData ?? {}) as { port?: MessagePort; clock?: BigInt64Array };
+if (!port || !clock) throw new Error("worker.ts must be started by VerifierPool");
 port.on("message", (task: WorkerTask) => {
+  Atomics.store(clock, 1, BigInt(Date.now())); // the time first, then the id it belongs to
+  Atomics.store(clock, 0, BigInt(task.id));
   run(task).then(
     (verdict) => port.postMessage({ id: task.id, verdict } satisfies WorkerReply),
     (e: unknown) =>

@@ -5,11 +5,12 @@
  * Open-Reasoner-Zero keeps `</answer>`) or at the token limit (`length`). Finished rows are
  * dropped from the cache so they cost nothing afterwards.
  *
- * Each step draws one uniform number per unfinished sequence, in batch order, from the seeded
- * generator, so a seed and the same prompts give the same completions.
+ * Each sequence draws its uniform numbers from its own generator (`rngs[b]`, one per prompt), so
+ * a sequence's completion depends only on its prompt and its generator: the same however the
+ * prompts are batched or chunked, and whichever rows finish first.
  */
 import type { CausalLM } from "../models/transformer.ts";
-import { KVCache } from "./kv-cache.ts";
+import { KVCache } from "../models/kv-cache.ts";
 import { native } from "../native/index.ts";
 import { Rng } from "../util/rng.ts";
 import { UserInputError } from "../errors.ts";
@@ -39,7 +40,8 @@ export interface Completion {
 }
 
 export interface GenerateOptions {
-  rng: Rng;
+  /** One generator per prompt (see Rng.derive for keyed streams). */
+  rngs: readonly Rng[];
   /** Token ids -> text; needed for stop strings and `text`. */
   decode?: (ids: number[]) => string;
 }
@@ -48,6 +50,7 @@ export function generate(model: CausalLM, prompts: readonly (readonly number[])[
   const cfg = model.config;
   const B = prompts.length;
   if (B === 0) return [];
+  if (opts.rngs.length !== B) throw new Error(`generate: ${opts.rngs.length} generators for ${B} prompts`);
   const stops = new StopStringMatcher(params.stopStrings ?? [], opts.decode);
   const Tp = Math.max(...prompts.map((p) => p.length));
   for (const p of prompts) {
@@ -75,7 +78,7 @@ export function generate(model: CausalLM, prompts: readonly (readonly number[])[
   while (active.length > 0) {
     const n = active.length;
     const logits = model.logits(last, n);
-    const uniforms = new Float32Array(n).map(() => opts.rng.uniform());
+    const uniforms = Float32Array.from(active, (b) => opts.rngs[b].uniform());
     const next = new Int32Array(n);
     const logp = new Float32Array(n);
     native.sample(logits, n, cfg.vocabSize, temperature, params.topK, params.topP, uniforms, next, logp);

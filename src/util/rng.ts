@@ -11,12 +11,25 @@ export class Rng {
     let s = seed >>> 0;
     const next = (): number => {
       s = (s + 0x9e3779b9) >>> 0;
-      let z = s;
-      z = Math.imul(z ^ (z >>> 16), 0x85ebca6b) >>> 0;
-      z = Math.imul(z ^ (z >>> 13), 0xc2b2ae35) >>> 0;
-      return (z ^ (z >>> 16)) >>> 0;
+      return mix32(s);
     };
     const rng = new Rng(next(), next(), next(), next());
+    for (let i = 0; i < 12; i++) rng.nextUint32();
+    return rng;
+  }
+
+  /**
+   * A generator for one stream of a family, keyed by integers (e.g. seed, step, prompt, sample):
+   * the same keys always give the same stream, whatever else was drawn before or beside it.
+   */
+  static derive(...keys: number[]): Rng {
+    let h = 0x243f6a88;
+    for (const k of keys) {
+      if (!Number.isSafeInteger(k)) throw new Error(`Rng.derive: key ${k} is not a safe integer`);
+      h = mix32(h ^ mix32((k % 4294967296) >>> 0));
+      h = mix32(h ^ mix32(Math.floor(k / 4294967296) >>> 0) ^ 0x9e3779b9);
+    }
+    const rng = new Rng(mix32(h ^ 0x1), mix32(h ^ 0x2), mix32(h ^ 0x3), mix32(h ^ 0x4));
     for (let i = 0; i < 12; i++) rng.nextUint32();
     return rng;
   }
@@ -56,4 +69,11 @@ export class Rng {
   int(n: number): number {
     return Math.floor(this.uniform() * n);
   }
+}
+
+/** The 32-bit finaliser of MurmurHash3 (a bijection with good avalanche). */
+function mix32(z: number): number {
+  z = Math.imul(z ^ (z >>> 16), 0x85ebca6b) >>> 0;
+  z = Math.imul(z ^ (z >>> 13), 0xc2b2ae35) >>> 0;
+  return (z ^ (z >>> 16)) >>> 0;
 }

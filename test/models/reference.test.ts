@@ -65,7 +65,7 @@ for (const name of ["tiny-qwen2", "tiny-llama", "tiny-qwen2-bf16", "tiny-qwen2-f
     const model = loadModel(`${fixtures}models/${name}`);
     const out = generate(model, ref.greedy.map((g) => g.prompt),
       { maxNewTokens: ref.greedy[0].max_new_tokens, temperature: 0, topP: 1, topK: 0, greedy: true, eosTokenIds: [] },
-      { rng: Rng.fromSeed(0) });
+      { rngs: ref.greedy.map((_, i) => Rng.derive(0, i)) });
     out.forEach((c, i) => {
       assert.deepEqual(c.tokenIds, ref.greedy[i].tokens, `prompt ${i}`);
       assert.equal(c.finishReason, "length");

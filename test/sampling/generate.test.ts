@@ -4,7 +4,7 @@ import { fileURLToPath } from "node:url";
 import { loadModel } from "../../src/models/load.ts";
 import { generate, type SamplingParams } from "../../src/sampling/generate.ts";
 import { noGrad } from "../../src/tensor/tensor.ts";
-import { KVCache } from "../../src/sampling/kv-cache.ts";
+import { KVCache } from "../../src/models/kv-cache.ts";
 import { Rng } from "../../src/util/rng.ts";
 import { UserInputError } from "../../src/errors.ts";
 
@@ -12,11 +12,13 @@ const model = loadModel(fileURLToPath(new URL("../fixtures/models/tiny-qwen2", i
 const V = model.config.vocabSize;
 const sampling: SamplingParams = { maxNewTokens: 12, temperature: 1, topP: 1, topK: 0, eosTokenIds: [] };
 const prompts = [[5, 6, 7], [9], [1, 2, 3, 4, 5, 6, 7, 8]];
+/** One keyed generator per prompt. */
+const streams = (seed: number, n: number): Rng[] => Array.from({ length: n }, (_, i) => Rng.derive(seed, i));
 
 test("a fixed seed gives the same completions twice; another seed differs", () => {
-  const a = generate(model, prompts, sampling, { rng: Rng.fromSeed(11) });
-  const b = generate(model, prompts, sampling, { rng: Rng.fromSeed(11) });
-  const c = generate(model, prompts, sampling, { rng: Rng.fromSeed(12) });
+  const a = generate(model, prompts, sampling, { rngs: streams(11, prompts.length) });
+  const b = generate(model, prompts, sampling, { rngs: streams(11, prompts.length) });
+  const c = generate(model, prompts, sampling, { rngs: streams(12, prompts.length) });
   assert.deepEqual(a, b);
   assert.notDeepEqual(a.map((x) => x.tokenIds), c.map((x) => x.tokenIds));
   for (const x of a) {
@@ -27,7 +29,7 @@ test("a fixed seed gives the same completions twice; another seed differs", () =
 });
 
 test("returned log-probs equal the model's log-probs of the sampled tokens", () => {
-  const [c] = generate(model, [prompts[0]], { ...sampling, temperature: 0.8 }, { rng: Rng.fromSeed(3) });
+  const [c] = generate(model, [prompts[0]], { ...sampling, temperature: 0.8 }, { rngs: streams(3, 1) });
   const ids = Int32Array.from([...prompts[0], ...c.tokenIds]);
   const rows = Int32Array.from(c.tokenIds, (_, i) => prompts[0].length - 1 + i);
   const logp = noGrad(() => model.tokenLogprobs(ids, 1, ids.length, rows, 0.8).logp.data);
@@ -45,7 +47,7 @@ test("at temperature 1 the empirical token frequencies match the model's distrib
   // count of at least 5 (the rest pooled), rejected only beyond 4.75 standard deviations (p ~ 1e-6).
   const n = 6000;
   const prompt = [17, 3, 99];
-  const out = generate(model, Array.from({ length: n }, () => prompt), { ...sampling, maxNewTokens: 1 }, { rng: Rng.fromSeed(5) });
+  const out = generate(model, Array.from({ length: n }, () => prompt), { ...sampling, maxNewTokens: 1 }, { rngs: streams(5, n) });
   const counts = new Float64Array(V);
   for (const c of out) counts[c.tokenIds[0]] += 1;
   const hidden = model.forwardCached(Int32Array.from(prompt), 3, KVCache.create(model.config, 1, 8), new Int32Array(1));
@@ -77,15 +79,15 @@ test("at temperature 1 the empirical token frequencies match the model's distrib
 });
 
 test("top-k 1 equals greedy", () => {
-  const greedy = generate(model, prompts, { ...sampling, greedy: true }, { rng: Rng.fromSeed(1) });
-  const topk = generate(model, prompts, { ...sampling, topK: 1 }, { rng: Rng.fromSeed(2) });
+  const greedy = generate(model, prompts, { ...sampling, greedy: true }, { rngs: streams(1, prompts.length) });
+  const topk = generate(model, prompts, { ...sampling, topK: 1 }, { rngs: streams(2, prompts.length) });
   assert.deepEqual(topk.map((c) => c.tokenIds), greedy.map((c) => c.tokenIds));
 });
 
 test("EOS and stop strings end a sequence with reason stop; the rest run to the limit", () => {
-  const greedy = generate(model, prompts, { ...sampling, greedy: true }, { rng: Rng.fromSeed(1) });
+  const greedy = generate(model, prompts, { ...sampling, greedy: true }, { rngs: streams(1, prompts.length) });
   const eos = greedy[0].tokenIds[3];
-  const withEos = generate(model, prompts, { ...sampling, greedy: true, eosTokenIds: [eos] }, { rng: Rng.fromSeed(1) });
+  const withEos = generate(model, prompts, { ...sampling, greedy: true, eosTokenIds: [eos] }, { rngs: streams(1, prompts.length) });
   const cut = greedy[0].tokenIds.indexOf(eos) + 1;
   assert.deepEqual(withEos[0].tokenIds, greedy[0].tokenIds.slice(0, cut));
   assert.equal(withEos[0].finishReason, "stop");
@@ -93,7 +95,7 @@ test("EOS and stop strings end a sequence with reason stop; the rest run to the 
   // A decoder that spells token v as "<v>": stop at the text of greedy token 5 of prompt 1.
   const decode = (ids: number[]) => ids.map((v) => `<${v}>`).join("");
   const stop = `<${greedy[1].tokenIds[5]}>`;
-  const withStop = generate(model, prompts, { ...sampling, greedy: true, stopStrings: [stop] }, { rng: Rng.fromSeed(1), decode });
+  const withStop = generate(model, prompts, { ...sampling, greedy: true, stopStrings: [stop] }, { rngs: streams(1, prompts.length), decode });
   const at = greedy[1].tokenIds.findIndex((v) => `<${v}>` === stop) + 1;
   assert.deepEqual(withStop[1].tokenIds, greedy[1].tokenIds.slice(0, at));
   assert.equal(withStop[1].finishReason, "stop");
@@ -102,9 +104,18 @@ test("EOS and stop strings end a sequence with reason stop; the rest run to the 
 });
 
 test("bad input gives one clear error", () => {
-  assert.throws(() => generate(model, [[V]], sampling, { rng: Rng.fromSeed(1) }),
+  assert.throws(() => generate(model, [[V]], sampling, { rngs: streams(1, 1) }),
     (e: Error) => e instanceof UserInputError && /token id 256 is outside the vocabulary \[0, 256\)/.test(e.message));
   const long = Array.from({ length: model.config.maxPositions }, () => 1);
-  assert.throws(() => generate(model, [long], sampling, { rng: Rng.fromSeed(1) }),
+  assert.throws(() => generate(model, [long], sampling, { rngs: streams(1, 1) }),
     (e: Error) => e instanceof UserInputError && /does not fit the context/.test(e.message));
+});
+
+test("a sequence's completion does not depend on how the prompts are batched", () => {
+  const rngs = (): Rng[] => prompts.map((_, i) => Rng.derive(21, 7, i));
+  const together = generate(model, prompts, sampling, { rngs: rngs() });
+  const alone = prompts.map((p, i) => generate(model, [p], sampling, { rngs: [rngs()[i]] })[0]);
+  const reversed = generate(model, [...prompts].reverse(), sampling, { rngs: rngs().reverse() }).reverse();
+  assert.deepEqual(alone.map((c) => c.tokenIds), together.map((c) => c.tokenIds));
+  assert.deepEqual(reversed.map((c) => c.tokenIds), together.map((c) => c.tokenIds));
 });

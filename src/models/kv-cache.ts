@@ -2,7 +2,7 @@
  * Per-layer key/value cache for batched decoding: k and v are [B, Hkv, maxT, D] per layer, so a
  * row's history is one contiguous block per layer and dropping finished rows is a block copy.
  */
-import type { ModelConfig } from "../models/config.ts";
+import type { ModelConfig } from "./config.ts";
 
 export interface LayerCache {
   k: Float32Array; // [B, Hkv, maxT, D]
