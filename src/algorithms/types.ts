@@ -18,6 +18,8 @@ export interface PackedResponses {
   groups: Int32Array;
   /** [S] sequence-level reward: correctness (+ overlong shaping), on the last token. */
   scores: Float32Array;
+  /** [S] 1 when the verifier judged the response correct (filters select on this, not on a score threshold). */
+  correct: Uint8Array;
   /** [N] 1 where a token enters the loss, 0 where it does not (e.g. a masked truncated response). */
   mask: Float32Array;
 }
@@ -62,13 +64,13 @@ export interface LossInput {
   entropy: Tensor;
   /** [n] */
   oldLogp: Float32Array;
-  /** [n] when the KL is used, and for DPO (its reference). */
+  /** [n] under the reference model, when the KL is used or logged (DPO's reference is oldLogp). */
   refLogp?: Float32Array;
   /** [n] */
   advantages: Float32Array;
   /** [n] */
   mask: Float32Array;
-  /** [s+1] the micro-batch's responses (in unit order: a DPO pair is chosen, then rejected). */
+  /** [s+1] the micro-batch's responses, whole (in unit order: a DPO pair is chosen, then rejected). */
   offsets: Int32Array;
   totals: MiniBatchTotals;
 }
@@ -78,8 +80,10 @@ export interface LossOutput {
   loss: Tensor;
   /**
    * Metric contributions under verl's names ("actor/pg_loss", "actor/pg_clipfrac",
-   * "actor/pg_clipfrac_lower", "actor/ppo_kl", "actor/kl_loss", "actor/entropy"), each already
-   * weighted like the loss, so summing over micro-batches gives the mini-batch value.
+   * "actor/pg_clipfrac_lower", "actor/ppo_kl", "actor/kl_loss", "actor/kl", "actor/entropy"),
+   * each already weighted by its share of the mini-batch, so summing over micro-batches gives the
+   * mini-batch value: losses with the loss's aggregation weights, token statistics (clip
+   * fractions, KL, entropy) with 1/tokens.
    */
   metrics: Record<string, number>;
 }

@@ -143,3 +143,28 @@ export function weightedSum(x: Tensor, w: Float32Array): Tensor {
 export function reshape(x: Tensor, shape: Shape): Tensor {
   return record1([x], x.data, shape, (out) => accumulate(x, out.grad!));
 }
+
+/**
+ * Sums each segment of x: y[i] = sum of x[offsets[i] .. offsets[i+1]) -> [s], for offsets [s+1]
+ * covering x end to end. Each element's gradient is its segment's. Sequence-level sums over packed
+ * responses (DPO's log-ratios of whole responses) are one of these.
+ */
+export function segmentSum(x: Tensor, offsets: Int32Array): Tensor {
+  const s = offsets.length - 1;
+  if (s < 0 || offsets[0] !== 0 || offsets[s] !== x.size) {
+    throw new Error(`segmentSum: offsets must run from 0 to ${x.size}, got [${offsets[0]} .. ${offsets[s]}]`);
+  }
+  const y = new Float32Array(s);
+  for (let i = 0; i < s; i++) {
+    if (offsets[i + 1] < offsets[i]) throw new Error(`segmentSum: offsets decrease at ${i + 1}`);
+    let acc = 0;
+    for (let t = offsets[i]; t < offsets[i + 1]; t++) acc += x.data[t];
+    y[i] = acc;
+  }
+  return record1([x], y, [s], (out) => {
+    const g = out.grad!;
+    const dx = new Float32Array(x.size);
+    for (let i = 0; i < s; i++) dx.fill(g[i], offsets[i], offsets[i + 1]);
+    accumulate(x, dx);
+  });
+}
