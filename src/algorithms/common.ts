@@ -11,7 +11,7 @@
  * and the policy loss they all use: clipped-ratio term + optional KL term + entropy bonus.
  * Per-token log-probs and entropies are Tensors on the tape; everything else is plain arrays.
  */
-import { Tensor, noGrad, tensor } from "../tensor/tensor.ts";
+import { noGrad, tensor, type Tensor } from "../tensor/tensor.ts";
 import { add, affine, clamp, exp, maximum, minimum, mul, neg, square, sub, weightedSum } from "../tensor/elementwise.ts";
 import { UserInputError } from "../errors.ts";
 import type { AlgorithmConfig, KlEstimator, LossAggMode } from "./config.ts";
@@ -64,7 +64,7 @@ function rewardKlMetrics(kl: Float32Array | null, mask: Float32Array): Record<st
 
 /**
  * [N] per-token rewards: the score on each response's last token, minus coef·KL_t on every
- * masked token when kl.placement is reward (OpenRLHF, verl's apply_kl_penalty).
+ * token in the loss (mask 1) when kl.placement is reward (OpenRLHF, verl's apply_kl_penalty).
  */
 export function tokenRewards(input: AdvantageInput, cfg: AlgorithmConfig): { rewards: Float32Array; metrics: Record<string, number> } {
   const { offsets, mask, scores } = input;

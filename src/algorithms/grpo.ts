@@ -6,8 +6,8 @@
  *   A_i =  r_i − mean_g                        scale_rewards: none  (Dr. GRPO, with seq-mean-token-sum-norm)
  *
  * every token of response i carrying A_i, then the shared clipped loss. A group of one has
- * mean 0 and std 1, so its advantage is its raw score (verl). Simplification: no KL in the
- * advantage beyond the optional KL-shaped score (kl.placement: reward).
+ * mean 0 and std 1, so its advantage is its raw score (verl; under batch scaling, its score over
+ * the batch std). The KL enters only through the KL-shaped score (kl.placement: reward) or the loss.
  */
 import type { AlgorithmConfig, ScaleRewards } from "./config.ts";
 import type { Algorithm } from "./types.ts";
