@@ -53,7 +53,7 @@ export interface AdvantageOutput {
 export interface MiniBatchTotals {
   /** Masked tokens in the mini-batch (sum of mask). */
   tokens: number;
-  /** Responses in the mini-batch. */
+  /** Responses in the mini-batch, fully masked ones included (as TRL); a DPO mini-batch holds 2 per pair. */
   sequences: number;
 }
 
