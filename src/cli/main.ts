@@ -9,6 +9,7 @@ import { generateCommand } from "./generate.ts";
 import { logprobsCommand } from "./logprobs.ts";
 import { demoCommand } from "./demo.ts";
 import { gradeCommand } from "./grade.ts";
+import { trainCommand } from "./train.ts";
 
 function int(name: string, min: number) {
   return (value: string): number => {
@@ -66,6 +67,14 @@ function program(): Command {
     .option("--format <format>", "answer extraction: orz, boxed, auto or choice", "auto")
     .option("--output <file>", "write the graded lines here (default: stdout)")
     .action((opts) => gradeCommand(opts));
+
+  cli.command("train")
+    .description("train a policy with reinforcement learning (the run config: YAML, see docs/CONFIG.md)")
+    .option("--config <file>", "run config (YAML); recipes are in configs/")
+    .option("--set <key=value...>", "override config keys, e.g. --set trainer.steps=10 algorithm.name=grpo")
+    .option("--print-config", "print the resolved config and exit")
+    .option("--resume <run_dir>", "continue a run from its last checkpoint")
+    .action((opts) => trainCommand({ ...cli.opts(), ...opts }));
 
   cli.command("demo")
     .description("the built-in default: build a small model and generate with it")

@@ -2,6 +2,7 @@ import { test } from "node:test";
 import assert from "node:assert/strict";
 import { AdamW } from "../../src/nn/adamw.ts";
 import { clipGradNorm } from "../../src/nn/clip.ts";
+import { learningRate } from "../../src/nn/schedule.ts";
 import { parameter } from "../../src/tensor/tensor.ts";
 
 test("AdamW takes the hand-computed steps", () => {
@@ -44,4 +45,13 @@ test("clipGradNorm scales to the max norm and reports the norm before", () => {
   assert.ok(Math.abs(a.grad[0] - 0.6) < 1e-5 && Math.abs(b.grad[0] - 0.8) < 1e-5);
   assert.ok(Math.abs(clipGradNorm([a, b], 10) - 1) < 1e-5);
   assert.ok(Math.abs(b.grad[0] - 0.8) < 1e-5, "no scaling below the max norm");
+});
+
+test("learning-rate schedules: linear warm-up, then constant or cosine to the floor", () => {
+  const constant = { kind: "constant", lr: 1e-3, warmup: 4, total: 100, minLr: 0 } as const;
+  assert.deepEqual([1, 2, 4, 5, 99].map((s) => learningRate(constant, s)), [2.5e-4, 5e-4, 1e-3, 1e-3, 1e-3]);
+  const cosine = { kind: "cosine", lr: 1e-3, warmup: 0, total: 10, minLr: 1e-4 } as const;
+  assert.ok(Math.abs(learningRate(cosine, 5) - 5.5e-4) < 1e-12, "half way: the mean of lr and minLr");
+  assert.equal(learningRate(cosine, 10), 1e-4);
+  assert.equal(learningRate(cosine, 50), 1e-4);
 });

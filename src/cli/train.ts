@@ -1,0 +1,37 @@
+/**
+ * `rlzero train [--config FILE] [--set key=value ...] [--print-config] [--resume RUN_DIR]`:
+ * resolves the run config and calls the trainer, then prints what the run achieved.
+ */
+import fs from "node:fs";
+import { UserInputError } from "../errors.ts";
+import { configToYaml, resolveConfig } from "../trainer/load-config.ts";
+import { train } from "../trainer/train.ts";
+import { applyThreads } from "./threads.ts";
+
+export interface TrainFlags {
+  threads?: number;
+  config?: string;
+  set?: string[];
+  printConfig?: boolean;
+  resume?: string;
+}
+
+export async function trainCommand(flags: TrainFlags): Promise<void> {
+  applyThreads(flags.threads);
+  if (flags.resume && flags.config) throw new UserInputError("--resume continues a run with its own config.yaml: give --resume or --config, not both");
+  if (flags.resume && !fs.existsSync(flags.resume)) throw new UserInputError(`--resume: run directory ${flags.resume} does not exist`);
+  if (!flags.config && !flags.resume) throw new UserInputError("rlzero train needs --config FILE (recipes are in configs/) or --resume RUN_DIR");
+  const cfg = resolveConfig({ file: flags.config, set: flags.set, resume: flags.resume });
+  if (flags.printConfig) {
+    process.stdout.write(configToYaml(cfg));
+    return;
+  }
+  const result = await train(cfg, { resume: flags.resume !== undefined });
+  const status = result.interrupted ? "interrupted" : "finished";
+  console.log(`${status} after ${result.steps} steps in ${(result.seconds / 60).toFixed(1)} min; run directory ${result.runDir}`);
+  for (const r of result.last ?? []) {
+    const before = result.first?.find((f) => f.name === r.name);
+    const acc = (x: number | null | undefined) => (x === null || x === undefined ? "-" : (100 * x).toFixed(1) + "%");
+    console.log(`  ${r.name}: acc@${r.n} ${before ? `${acc(before.acc)} -> ` : ""}${acc(r.acc)}`);
+  }
+}

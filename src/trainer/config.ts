@@ -1,0 +1,99 @@
+/**
+ * The run configuration: one zod schema, every key described (docs/CONFIG.md is generated from
+ * these descriptions), defaults as Open-Reasoner-Zero's code runs them where a default applies,
+ * unknown keys rejected. Batch arithmetic is checked once here, with errors that name the keys.
+ */
+import { z } from "zod";
+import { AlgorithmConfigSchema } from "../algorithms/config.ts";
+import { DatasetSpecSchema } from "../data/spec.ts";
+import { TemplateSchema } from "../data/templates.ts";
+import { RewardValuesSchema, AnswerFormatSchema } from "../rewards/config.ts";
+import { UserInputError } from "../errors.ts";
+
+const posInt = z.number().int().positive();
+const nonNegInt = z.number().int().nonnegative();
+const rate = z.number().positive();
+
+const optimizer = (lr: number, what: string) => z.strictObject({
+  lr: rate.default(lr).describe(`peak learning rate of the ${what}`),
+  lr_schedule: z.enum(["constant", "cosine"]).default("constant").describe("after warm-up: constant (Open-Reasoner-Zero) or cosine decay to min_lr at the last step"),
+  min_lr: z.number().nonnegative().default(0).describe("floor of the cosine schedule"),
+  warmup_steps: nonNegInt.default(50).describe("optimizer steps of linear warm-up from lr/warmup_steps to lr"),
+  betas: z.tuple([z.number().min(0).max(1), z.number().min(0).max(1)]).default([0.9, 0.95]).describe("AdamW betas"),
+  eps: rate.default(1e-8).describe("AdamW epsilon"),
+  weight_decay: z.number().nonnegative().default(0).describe("AdamW decoupled weight decay"),
+  grad_clip: rate.default(1).describe("clip the global gradient norm to this value"),
+  mini_batch_size: posInt.optional().describe("responses per optimizer step (default: the whole rollout batch, one step per epoch); must divide prompts_per_step × samples_per_prompt"),
+  epochs: posInt.default(1).describe("passes over the rollout batch per step"),
+});
+
+export const RunConfigSchema = z.strictObject({
+  seed: nonNegInt.default(42).describe("seed of every random stream (sampling, data order, shuffles, value-head init)"),
+  run_dir: z.string().min(1).default("runs/train").describe("directory the run writes (docs/RUN_DIRECTORY.md)"),
+  model: z.strictObject({
+    path: z.string().min(1).describe("Hugging Face model directory the policy starts from (also the KL reference)"),
+    critic_path: z.string().min(1).optional().describe("model directory the critic starts from (default: model.path, with a fresh value head)"),
+  }).describe("models"),
+  data: z.strictObject({
+    train: DatasetSpecSchema.describe("training prompts"),
+    eval: z.array(z.strictObject({
+      name: z.string().min(1).describe("name in metrics (val-core/<name>/acc/mean@N) and in eval/step-N/"),
+      dataset: DatasetSpecSchema.describe("evaluation prompts"),
+      n: posInt.default(1).describe("samples per prompt (acc is their mean: avg@n)"),
+      temperature: z.number().nonnegative().optional().describe("sampling temperature (default: rollout.temperature)"),
+    })).default([]).describe("held-out sets evaluated every trainer.eval_every steps"),
+    template: TemplateSchema.prefault({}).describe("prompt template"),
+    shuffle: z.boolean().default(true).describe("visit training prompts in a seeded random order, epoch after epoch"),
+    max_prompt_tokens: posInt.default(2048).describe("longer prompts are dropped from the training set (and counted)"),
+  }).describe("data"),
+  reward: z.strictObject({
+    grader: z.string().min(1).default("math").describe("\"math\" (answer extraction in reward.format, equivalence with a CAS), or a registered grader (e.g. \"countdown\", a built-in task's)"),
+    format: AnswerFormatSchema.optional().describe("answer extraction of the math grader: orz (last \\boxed{} inside <answer>), boxed, auto (with fallbacks), choice (default: the template's: orz for the orz template; choice for multiple choice)"),
+    values: z.union([z.enum(["orz", "minimalist"]), RewardValuesSchema]).default("orz").describe("reward values: orz {correct 1, else 0}, minimalist {correct 1, else -1}, or {correct, incorrect, noAnswer, truncated}"),
+    module: z.string().min(1).optional().describe("a TS/JS module exporting your own grader, used instead of `grader`"),
+    timeout_ms: posInt.default(2000).describe("time limit per response in the verifier pool"),
+    workers: posInt.default(2).describe("verifier worker threads"),
+    reflection_pattern: z.string().default("\\b(wait|recheck|re-check|retry|alternatively|however|check:)").describe("regular expression (case-insensitive) whose presence marks a response as reflecting (train/reflection_rate); Open-Reasoner-Zero's reflection words by default"),
+  }).prefault({}).describe("reward"),
+  rollout: z.strictObject({
+    engine: z.enum(["local"]).default("local").describe("where responses are sampled: local (this process)"),
+    prompts_per_step: posInt.default(128).describe("prompts per step"),
+    samples_per_prompt: posInt.default(64).describe("responses sampled per prompt (the group size)"),
+    max_new_tokens: posInt.default(8000).describe("generation limit in tokens; longer responses are truncated (finish reason length)"),
+    temperature: z.number().positive().default(1).describe("sampling temperature; log-probs are computed at the same temperature"),
+    top_p: z.number().gt(0).max(1).default(1).describe("nucleus sampling mass"),
+    top_k: nonNegInt.default(0).describe("keep the k most likely tokens (0: all)"),
+    stop: z.array(z.string().min(1)).optional().describe("stop strings, kept in the output (default: the template's, e.g. User:, Human:, Assistant:, </answer> for orz)"),
+  }).prefault({}).describe("rollout"),
+  algorithm: AlgorithmConfigSchema.prefault({}).describe("the RL algorithm and its options (docs/ALGORITHMS.md)"),
+  actor: optimizer(1e-6, "policy").prefault({}).describe("policy optimizer"),
+  critic: optimizer(5e-6, "critic").prefault({}).describe("critic optimizer (PPO); Open-Reasoner-Zero takes 12 critic steps per rollout batch"),
+  trainer: z.strictObject({
+    steps: posInt.default(100).describe("RL steps (each: rollouts, rewards, advantages, updates)"),
+    micro_batch_tokens: posInt.default(16384).describe("padded tokens per forward/backward micro-batch; gradients accumulate over micro-batches (memory, not results)"),
+    eval_every: nonNegInt.default(10).describe("evaluate data.eval every this many steps (0: never); also before the first step and after the last"),
+    save_every: nonNegInt.default(50).describe("checkpoint every this many steps (0: only at the end)"),
+    keep_checkpoints: posInt.default(2).describe("newest checkpoints kept"),
+    log_samples: nonNegInt.default(8).describe("responses written to samples.jsonl per step"),
+    log_kl: z.boolean().default(true).describe("compute the reference model's log-probs to log actor/kl (KL to the initial model) even when the algorithm does not use it"),
+    max_failed_steps: posInt.default(3).describe("consecutive steps with NaN/Inf losses or gradients before the run stops"),
+  }).prefault({}).describe("the loop"),
+});
+
+export type RunConfig = z.output<typeof RunConfigSchema>;
+
+/** Batch arithmetic and cross-key rules, checked once at start-up. */
+export function checkConfig(cfg: RunConfig, label: string): void {
+  const responses = cfg.rollout.prompts_per_step * cfg.rollout.samples_per_prompt;
+  for (const part of ["actor", "critic"] as const) {
+    const mb = cfg[part].mini_batch_size;
+    if (mb !== undefined && (mb > responses || responses % mb !== 0)) {
+      throw new UserInputError(`${label}: ${part}.mini_batch_size (${mb}) must divide rollout.prompts_per_step × rollout.samples_per_prompt ` +
+        `(${cfg.rollout.prompts_per_step} × ${cfg.rollout.samples_per_prompt} = ${responses} responses)`);
+    }
+  }
+  const groupwise = ["grpo", "rloo", "reinforce_pp", "reinforce_rej", "dpo"];
+  if (groupwise.includes(cfg.algorithm.name) && cfg.rollout.samples_per_prompt < 2) {
+    throw new UserInputError(`${label}: algorithm.name ${cfg.algorithm.name} compares responses within a group: rollout.samples_per_prompt must be at least 2`);
+  }
+}

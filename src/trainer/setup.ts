@@ -1,0 +1,142 @@
+/**
+ * Everything a run needs before its first step, built from the config: models and optimizers,
+ * the prompts (rendered and tokenized once), the verifier pools, the rollout engine, the run
+ * directory, and, when resuming, the state of the last checkpoint.
+ */
+import fs from "node:fs";
+import YAML from "yaml";
+import { getAlgorithm } from "../algorithms/registry.ts";
+import type { Algorithm } from "../algorithms/types.ts";
+import type { AlgorithmConfig } from "../algorithms/config.ts";
+import { loadDataset } from "../data/load.ts";
+import { answerFormatFor, loadTemplate, promptFor, type PromptTemplate } from "../data/templates.ts";
+import type { PromptItem } from "../data/types.ts";
+import { VerifierPools } from "../eval/pools.ts";
+import { loadModel, loadTokenizer } from "../models/load.ts";
+import type { TextTokenizer } from "../models/tokenizer.ts";
+import type { CausalLM } from "../models/transformer.ts";
+import { AdamW } from "../nn/adamw.ts";
+import { REWARD_PRESETS } from "../rewards/config.ts";
+import { VerifierPool } from "../rewards/pool.ts";
+import type { RolloutEngine, SamplingSettings } from "../rollout/engine.ts";
+import { LocalEngine } from "../rollout/local.ts";
+import { UserInputError } from "../errors.ts";
+import { listCheckpoints, checkpointDir, restoreCheckpoint } from "./checkpoint.ts";
+import type { RunConfig } from "./config.ts";
+import { PromptCursor, type CursorState } from "./prompt-order.ts";
+import type { StepPrompt } from "./rollouts.ts";
+import { RunDirectory } from "./run-dir.ts";
+import { STREAM } from "./streams.ts";
+import type { Optimized } from "./update.ts";
+
+export interface EvalSet {
+  name: string;
+  items: PromptItem[];
+  n: number;
+  render: (item: PromptItem) => { text: string; ids?: number[] };
+  sampling: SamplingSettings;
+  pool: VerifierPool;
+}
+
+export interface Session {
+  cfg: RunConfig;
+  algo: Algorithm<AlgorithmConfig>;
+  tokenizer: TextTokenizer;
+  policy: CausalLM;
+  actor: Optimized;
+  /** The initial policy, for the KL (absent when neither the algorithm nor logging needs it). */
+  reference: CausalLM | null;
+  critic: CausalLM | null;
+  criticOpt: Optimized | null;
+  prompts: StepPrompt[];
+  /** Prompts left out for being longer than data.max_prompt_tokens. */
+  droppedPrompts: number;
+  cursor: PromptCursor;
+  sampling: SamplingSettings;
+  engine: RolloutEngine;
+  pool: VerifierPool;
+  evalSets: EvalSet[];
+  run: RunDirectory;
+  /** The last finished step (0 for a new run). */
+  startStep: number;
+  /** Counters kept across a resume (state.json). */
+  counters: { failedSteps: number };
+  close(): Promise<void>;
+}
+
+export async function setupSession(cfg: RunConfig, opts: { resume: boolean }): Promise<Session> {
+  const algo = getAlgorithm(cfg.algorithm.name);
+  const tokenizer = loadTokenizer(cfg.model.path);
+  if (!tokenizer) throw new UserInputError(`${cfg.model.path}: the policy's directory needs a tokenizer.json`);
+  const policy = loadModel(cfg.model.path);
+  const needsReference = algo.needsReference(cfg.algorithm) || cfg.trainer.log_kl;
+  const reference = needsReference ? loadModel(cfg.model.path) : null;
+  const critic = algo.usesCritic ? loadModel(cfg.model.critic_path ?? cfg.model.path, { valueHead: true, seed: cfg.seed * 1000 + STREAM.valueHead }) : null;
+  const actor = optimized(policy, cfg.actor);
+  const criticOpt = critic ? optimized(critic, cfg.critic) : null;
+
+  const template = loadTemplate(cfg.data.template);
+  const train = await loadDataset(cfg.data.train);
+  const all = train.items.map((item, key) => ({ key, item, ...promptFor(template, item, tokenizer) }));
+  const prompts = all.filter((p) => p.ids!.length <= cfg.data.max_prompt_tokens) as StepPrompt[];
+  if (prompts.length === 0) throw new UserInputError(`${train.path}: no prompt fits data.max_prompt_tokens (${cfg.data.max_prompt_tokens})`);
+
+  const sampling: SamplingSettings = {
+    maxNewTokens: cfg.rollout.max_new_tokens,
+    temperature: cfg.rollout.temperature,
+    topP: cfg.rollout.top_p,
+    topK: cfg.rollout.top_k,
+    stop: cfg.rollout.stop ?? template.stop,
+  };
+  const values = typeof cfg.reward.values === "string" ? { ...REWARD_PRESETS[cfg.reward.values] } : cfg.reward.values;
+  const verifier = { timeoutMs: cfg.reward.timeout_ms, values, userModule: cfg.reward.module };
+  const pool = new VerifierPool({ size: cfg.reward.workers, grader: cfg.reward.grader, config: { ...verifier, format: cfg.reward.format ?? answerFormatFor(template, train.items) } });
+  const evalPools = new VerifierPools({ size: cfg.reward.workers, config: verifier });
+  const evalSets = await Promise.all(cfg.data.eval.map(async (e) => evalSet(e, template, tokenizer, sampling, (format) => evalPools.get(format, cfg.reward.grader))));
+  const engine = new LocalEngine(policy, tokenizer, () => actor.adam.step);
+
+  let startStep = 0;
+  let cursorState: CursorState | undefined;
+  let counters = { failedSteps: 0 };
+  const steps = listCheckpoints(cfg.run_dir);
+  if (opts.resume && steps.length > 0) {
+    startStep = steps[steps.length - 1];
+    const state = restoreCheckpoint(checkpointDir(cfg.run_dir, startStep), {
+      models: { policy, ...(critic ? { critic } : {}) },
+      optimizers: { actor: actor.adam, ...(criticOpt ? { critic: criticOpt.adam } : {}) },
+    }) as { cursor: CursorState; counters: typeof counters };
+    cursorState = state.cursor;
+    counters = state.counters;
+  }
+  const run = opts.resume && fs.existsSync(cfg.run_dir)
+    ? RunDirectory.resume(cfg.run_dir, "train", cfg.trainer.steps, startStep)
+    : RunDirectory.create(cfg.run_dir, YAML.stringify(cfg), "train", cfg.trainer.steps);
+
+  return {
+    cfg, algo, tokenizer, policy, actor, reference, critic, criticOpt,
+    prompts, droppedPrompts: all.length - prompts.length,
+    cursor: new PromptCursor(prompts.length, cfg.seed, cfg.data.shuffle, cursorState),
+    sampling, engine, pool, evalSets, run, startStep, counters,
+    async close() {
+      await Promise.all([pool.close(), evalPools.close(), engine.close()]);
+    },
+  };
+}
+
+function optimized(model: CausalLM, o: RunConfig["actor"]): Optimized {
+  const params = model.parameters();
+  return { params, adam: new AdamW(params, { lr: o.lr, betas: o.betas, eps: o.eps, weightDecay: o.weight_decay }), gradClip: o.grad_clip };
+}
+
+async function evalSet(e: RunConfig["data"]["eval"][number], template: PromptTemplate, tokenizer: TextTokenizer,
+  sampling: SamplingSettings, poolFor: (format: ReturnType<typeof answerFormatFor>) => VerifierPool): Promise<EvalSet> {
+  const data = await loadDataset(e.dataset);
+  return {
+    name: e.name,
+    items: data.items,
+    n: e.n,
+    render: (item) => promptFor(template, item, tokenizer),
+    sampling: { ...sampling, temperature: e.temperature ?? sampling.temperature },
+    pool: poolFor(answerFormatFor(template, data.items)),
+  };
+}

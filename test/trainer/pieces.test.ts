@@ -1,0 +1,63 @@
+/** The trainer's small parts: micro-batch planning, mini-batches, the prompt order, config files. */
+import { test } from "node:test";
+import assert from "node:assert/strict";
+import { z } from "zod";
+import { planMicroBatches } from "../../src/trainer/micro-batches.ts";
+import { miniBatches } from "../../src/trainer/update.ts";
+import { PromptCursor } from "../../src/trainer/prompt-order.ts";
+import { applyOverrides, parseConfigText, validateConfig } from "../../src/trainer/config-file.ts";
+import { Rng } from "../../src/util/rng.ts";
+
+test("micro-batches respect the padded token budget, keep units whole, and cover every response once", () => {
+  const lengths = [10, 3, 7, 7, 2, 9, 1];
+  const units = [[0], [1, 2], [3], [4], [5, 6]];
+  const batches = planMicroBatches(units, lengths, 20);
+  assert.deepEqual(batches.flat().sort(), [0, 1, 2, 3, 4, 5, 6]);
+  for (const b of batches) {
+    const cost = b.length * Math.max(...b.map((i) => lengths[i]));
+    assert.ok(cost <= 20 || units.some((u) => u.length === b.length && u.every((i) => b.includes(i))), `batch ${b} costs ${cost}`);
+    for (const u of units) assert.ok(u.every((i) => b.includes(i)) || u.every((i) => !b.includes(i)), `unit ${u} split by ${b}`);
+  }
+  // Longest first: [0] (10) then [5,6] (9): 3 × 10 > 20, so they are apart.
+  assert.deepEqual(batches[0], [0]);
+  assert.deepEqual(planMicroBatches([[0, 1]], [30, 30], 20), [[0, 1]], "a unit over the budget gets a batch of its own");
+});
+
+test("mini-batches: a keyed shuffle, sizes within one unit of the target, every unit once", () => {
+  const units = Array.from({ length: 10 }, (_, i) => [i]);
+  const a = miniBatches(units, 4, Rng.derive(1, 2));
+  const b = miniBatches(units, 4, Rng.derive(1, 2));
+  assert.deepEqual(a, b);
+  assert.equal(a.length, 3); // round(10 / 4)
+  assert.deepEqual(a.flat(2).sort((x, y) => x - y), [0, 1, 2, 3, 4, 5, 6, 7, 8, 9]);
+  for (const m of a) assert.ok(m.length >= 3 && m.length <= 4);
+  assert.notDeepEqual(miniBatches(units, 4, Rng.derive(1, 3)), a);
+  assert.deepEqual(miniBatches([], 4, Rng.derive(0)), []);
+});
+
+test("the prompt order: a seeded permutation per epoch, resumable from its state", () => {
+  const c = new PromptCursor(5, 7, true);
+  const first = c.next(5);
+  assert.deepEqual([...first].sort(), [0, 1, 2, 3, 4]);
+  const mid = c.next(3); // into epoch 1
+  const resumed = new PromptCursor(5, 7, true, c.state());
+  assert.deepEqual(resumed.next(4), c.next(4));
+  assert.notDeepEqual([...first, ...mid], [0, 1, 2, 3, 4, 0, 1, 2]);
+  assert.deepEqual(new PromptCursor(3, 7, false).next(5), [0, 1, 2, 0, 1]);
+});
+
+test("config files: errors name the file, the line and the key; --set parses YAML values", () => {
+  const schema = z.strictObject({
+    a: z.strictObject({ lr: z.number().positive(), name: z.enum(["x", "y"]).default("x") }),
+    steps: z.number().int().default(3),
+  });
+  const text = "a:\n  lr: 1e-3\n  nmae: y\nsteps: 2\n";
+  const src = parseConfigText(text, "run.yaml");
+  assert.throws(() => validateConfig(schema, src), (e: Error) => e.message === "run.yaml:3: a.nmae: unknown key");
+  const bad = parseConfigText("a:\n  lr: -1\n", "run.yaml");
+  assert.throws(() => validateConfig(schema, bad), (e: Error) => e.message.startsWith("run.yaml:2: a.lr: "));
+  const ok = applyOverrides(parseConfigText("a:\n  lr: 1\n", "run.yaml"), ["a.lr=0.5", "steps=10", "a.name=y"]);
+  assert.deepEqual(validateConfig(schema, ok), { a: { lr: 0.5, name: "y" }, steps: 10 });
+  assert.throws(() => applyOverrides(src, ["a.lr"]), /expected key\.path=value/);
+  assert.throws(() => parseConfigText("a: [1, 2\n", "broken.yaml"), (e: Error) => /^broken\.yaml:\d+: invalid YAML/.test(e.message));
+});
