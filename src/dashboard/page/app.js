@@ -36,9 +36,14 @@ const state = {
 const charts = new Charts($("charts"));
 const samples = new SampleBrowser($("tab-samples"));
 
+/** A run's name on the page: its path under the runs directory, or its directory's name when it is the runs directory. */
+function title(run) {
+  return run.id === "." ? run.name : run.id;
+}
+
 /** The series a run belongs to when seeds are grouped: its comparison's algorithm, or itself. */
 function groupOf(run) {
-  return run.compare !== null ? `${run.compare} · ${run.algorithm}` : run.id;
+  return run.compare !== null ? `${run.compare} · ${run.algorithm}` : title(run);
 }
 
 /** Reads the lines appended to a run's metrics.jsonl since the last call; true if anything changed. */
@@ -81,10 +86,11 @@ function renderCharts() {
     .map((id) => {
       const m = state.metrics.get(id);
       m.columns ??= toColumns(m.rows.values());
-      const group = groupOf(state.byId.get(id));
+      const run = state.byId.get(id);
+      const group = groupOf(run);
       const owner = opts.groupSeeds ? group : id;
       if (!owners.includes(owner)) owners.push(owner);
-      return { label: id, group, color: PALETTE[owners.indexOf(owner) % PALETTE.length], steps: m.columns.steps, columns: m.columns.columns };
+      return { label: title(run), group, color: PALETTE[owners.indexOf(owner) % PALETTE.length], steps: m.columns.steps, columns: m.columns.columns };
     });
   charts.render(runs, opts);
   const steps = runs.map((r) => r.steps.length).reduce((a, b) => a + b, 0);
@@ -128,7 +134,7 @@ function renderSidebar() {
   }
   $("root").textContent = state.root;
   $("run-list").replaceChildren(
-    ...[...blocks].map(([key, runs]) => (key.startsWith("compare:") ? compareBlock(runs[0].compare, runs) : runRow(runs[0], runs[0].id))),
+    ...[...blocks].map(([key, runs]) => (key.startsWith("compare:") ? compareBlock(runs[0].compare, runs) : runRow(runs[0], title(runs[0])))),
     ...(state.runs.length ? [] : [el("p", { class: "muted" }, "no runs here yet (a run is a directory with run.json or metrics.jsonl)")]),
   );
 }
@@ -143,7 +149,7 @@ function renderHeader() {
     run.updated && `updated ${ago(run.updated)}`,
   ].filter(Boolean);
   $("run-header").replaceChildren(
-    el("h2", {}, run.id, " ", el("span", { class: `badge ${run.status ?? "unknown"}` }, run.status ?? "no run.json")),
+    el("h2", {}, title(run), " ", el("span", { class: `badge ${run.status ?? "unknown"}` }, run.status ?? "no run.json")),
     el("div", { class: "muted" }, facts.join(" · ")),
     ...run.problems.map((p) => el("div", { class: "problem" }, p)),
   );
