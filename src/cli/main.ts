@@ -10,6 +10,7 @@ import { logprobsCommand } from "./logprobs.ts";
 import { demoCommand } from "./demo.ts";
 import { gradeCommand } from "./grade.ts";
 import { trainCommand } from "./train.ts";
+import { dashboardCommand } from "./dashboard.ts";
 
 function int(name: string, min: number) {
   return (value: string): number => {
@@ -80,6 +81,13 @@ function program(): Command {
     .description("the built-in default: build a small model and generate with it")
     .option("--out <dir>", "where to write the model", "runs/demo")
     .action((opts) => demoCommand({ ...cli.opts(), ...opts }));
+
+  cli.command("dashboard")
+    .description("serve a local web page with the charts and samples of the runs under a directory")
+    .argument("[runs-dir]", "a directory of runs (searched a few levels deep), or one run's directory", "runs")
+    .option("--port <p>", "port to listen on (0: any free port)", int("--port", 0), 6070)
+    .option("--host <h>", "address to listen on", "127.0.0.1")
+    .action((runsDir: string, opts) => dashboardCommand(runsDir, opts));
 
   return cli;
 }
