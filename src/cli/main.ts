@@ -11,6 +11,8 @@ import { demoCommand } from "./demo.ts";
 import { gradeCommand } from "./grade.ts";
 import { trainCommand } from "./train.ts";
 import { dashboardCommand } from "./dashboard.ts";
+import { evalCommand } from "./eval.ts";
+import { curateCommand } from "./curate.ts";
 
 function int(name: string, min: number) {
   return (value: string): number => {
@@ -28,6 +30,44 @@ function float(name: string, min: number, max: number) {
   };
 }
 
+/** Sampling flags (generate, eval, curate). */
+function samplingOptions(cmd: Command, maxNewTokens: number): Command {
+  return cmd
+    .option("--max-new-tokens <n>", "tokens to generate at most", int("--max-new-tokens", 1), maxNewTokens)
+    .option("--temperature <t>", "sampling temperature (0: greedy)", float("--temperature", 0, 100), 1)
+    .option("--top-p <p>", "nucleus sampling mass", float("--top-p", 0, 1), 1)
+    .option("--top-k <k>", "keep the k most likely tokens (0: all)", int("--top-k", 0), 0)
+    .option("--seed <s>", "random seed", int("--seed", 0), 0);
+}
+
+/** Where samples come from, how they are drawn and which data (eval and curate). */
+function engineAndSamplingOptions(cmd: Command): Command {
+  return samplingOptions(cmd, 1024)
+    .option("--model <dir>", "model directory: sample with the built-in engine")
+    .option("--endpoint <url...>", "OpenAI-compatible server(s) (vLLM, SGLang, llama.cpp); several share the load")
+    .option("--model-name <name>", "with --endpoint: the model name the server serves")
+    .option("--tokenizer <dir>", "with --endpoint: a model directory whose tokenizer renders chat templates and sends token ids")
+    .option("--api-key <key>", "with --endpoint: API key (default: $OPENAI_API_KEY)")
+    .option("--concurrency <c>", "with --endpoint: requests in flight per endpoint", int("--concurrency", 1), 8)
+    .option("--timeout <seconds>", "with --endpoint: time limit of one request", float("--timeout", 0.001, 86400), 600)
+    .option("--retries <r>", "with --endpoint: attempts after a failed request (timeouts, errors, garbage)", int("--retries", 0), 4)
+    .option("--batch-size <b>", "with --model: prompts per generation batch", int("--batch-size", 1), 16)
+    .option("--template <name|file>", "prompt: orz, qwen_math, chat, plain, or a file containing {question}", "orz")
+    .option("--system <text>", "with --template chat: a system message")
+    .option("--stop <string...>", "stop strings (default: the template's)")
+    .option("--format <format>", "answer format: orz, boxed, auto, choice (default: the template's; choice for multiple choice)")
+    .option("--overwrite", "discard cached responses made with other settings in --out")
+    .option("--data-dir <dir>", "directory of the benchmark files (default: ../shared/data next to the repository)")
+    .option("--question-field <path>", "data files: field of the question (dotted: prompt.0.value)")
+    .option("--answer-field <path>", "data files: field of the reference answer")
+    .option("--choices-field <path>", "data files: field of multiple-choice options")
+    .option("--id-field <path>", "data files: field of a unique id")
+    .option("--answer-parse <mode>", "data files: plain, last_boxed, gsm8k or list")
+    .option("--choice-seed <s>", "seed of the per-item shuffle of multiple-choice options", int("--choice-seed", 0))
+    .option("--skip-malformed", "skip (and count) rows without a usable question or answer instead of stopping")
+    .option("--limit <n>", "only the first n items of each dataset", int("--limit", 1));
+}
+
 function program(): Command {
   const cli = new Command("rlzero")
     .description("Reinforcement learning with verifiable rewards for language models, on the CPU")
@@ -35,17 +75,12 @@ function program(): Command {
 
   cli.command("info").description("show the native backend, threads and CPU features").action(() => infoCommand(cli.opts()));
 
-  cli.command("generate")
+  samplingOptions(cli.command("generate")
     .description("sample completions from a Hugging Face model directory")
     .requiredOption("--model <dir>", "model directory (config.json, safetensors, tokenizer.json)")
     .option("--prompt <text>", "prompt text")
     .option("--prompt-ids <ids>", "prompt token ids, comma-separated, in place of --prompt")
-    .option("--n <k>", "completions", int("--n", 1), 1)
-    .option("--max-new-tokens <n>", "tokens to generate at most", int("--max-new-tokens", 1), 64)
-    .option("--temperature <t>", "sampling temperature", float("--temperature", 0, 100), 1)
-    .option("--top-p <p>", "nucleus sampling mass", float("--top-p", 0, 1), 1)
-    .option("--top-k <k>", "keep the k most likely tokens (0: all)", int("--top-k", 0), 0)
-    .option("--seed <s>", "random seed", int("--seed", 0), 0)
+    .option("--n <k>", "completions", int("--n", 1), 1), 64)
     .option("--greedy", "argmax decoding")
     .option("--chat", "send --prompt as a user message through the model's chat template")
     .option("--stop <string...>", "stop strings (kept in the output)")
@@ -76,6 +111,21 @@ function program(): Command {
     .option("--print-config", "print the resolved config and exit")
     .option("--resume <run_dir>", "continue a run from its last checkpoint")
     .action((opts) => trainCommand({ ...cli.opts(), ...opts }));
+  engineAndSamplingOptions(cli.command("eval")
+    .description("evaluate a model on benchmarks: avg@n, pass@k, maj@k, length, truncation")
+    .requiredOption("--benchmarks <list>", "comma-separated benchmark names (math500, aime2024, aime2025, gpqa_diamond, minerva_math, olympiadbench, amc23, gsm8k, ...) or data files")
+    .option("--n <k>", "samples per problem", int("--n", 1), 1)
+    .option("--out <dir>", "report.json, report.md and <benchmark>.jsonl go here; rerunning continues", "runs/eval"))
+    .action((opts) => evalCommand({ ...cli.opts(), ...opts }));
+
+  engineAndSamplingOptions(cli.command("curate")
+    .description("Open-Reasoner-Zero curation: drop unusable references and duplicates, keep prompts whose pass rate over k samples is in a band")
+    .requiredOption("--data <name|file>", "a dataset name or a data file")
+    .option("--k <k>", "samples per prompt", int("--k", 1), 8)
+    .option("--min-pass <p>", "keep pass rates >= p (default 1/k: drop 0/k)", float("--min-pass", 0, 1))
+    .option("--max-pass <p>", "keep pass rates <= p (default (k-1)/k: drop k/k)", float("--max-pass", 0, 1))
+    .option("--out <dir>", "kept.jsonl, curate-report.json and the sampled responses go here", "runs/curate"))
+    .action((opts) => curateCommand({ ...cli.opts(), ...opts }));
 
   cli.command("demo")
     .description("the built-in default: build a small model and generate with it")
