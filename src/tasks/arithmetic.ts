@@ -15,7 +15,7 @@
  * The reference answer is the result's decimal string.
  */
 import type { Rng } from "../util/rng.ts";
-import { ColumnWriter } from "./columns.ts";
+import { ColumnWriter, type PlantedSlip } from "./columns.ts";
 import type { Problem, SlipPlan, Solution, Task } from "./types.ts";
 
 export type ArithOp = "add" | "sub" | "mul";
@@ -74,7 +74,7 @@ function exact(op: ArithOp, a: number, b: number): number {
 
 /** The column work with a slip at a random step (none when `slip` is null). */
 function workWith(op: ArithOp, a: number, b: number, slip: SlipPlan | null, rng: Rng): { lines: string[]; result: number } {
-  let plan: ConstructorParameters<typeof ColumnWriter>[0] = null;
+  let plan: PlantedSlip | null = null;
   if (slip) {
     const counter = new ColumnWriter();
     work(op, counter, a, b);

@@ -71,14 +71,19 @@ function fromDigits(ds: readonly number[]): number {
   return ds.reduceRight((acc, d) => acc * 10 + d, 0);
 }
 
-/** Writes column steps, planting at most one slip at step `slipAt`. */
+/** Where a slip goes (the index of a column step), whether it is caught, and the draws that shape it. */
+export interface PlantedSlip {
+  at: number;
+  caught: boolean;
+  rng: Rng;
+}
+
+/** Writes column steps, planting at most one slip. */
 export class ColumnWriter {
   readonly lines: string[] = [];
   private steps = 0;
 
-  constructor(
-    private readonly slip: { at: number; caught: boolean; rng: Rng } | null = null,
-  ) {}
+  constructor(private readonly slip: PlantedSlip | null = null) {}
 
   /** Number of column steps written so far. */
   get stepCount(): number {

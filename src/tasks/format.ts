@@ -26,7 +26,7 @@ export function orzResponse(thinkLines: readonly string[], answer: string): stri
 }
 
 /** Where a self-check starts: a line beginning `check: `. */
-const SELF_CHECK = /(^|\n|<think>)\s*check: /;
+const SELF_CHECK = /(^|\n)\s*check: /;
 
 /**
  * Step lines of worked solutions, one pattern per shape (column addition, column subtraction

@@ -1,11 +1,13 @@
 /**
  * The built-in tasks by name, and suites: which tasks at which levels a prompt set or corpus
  * draws from. A suite is written `task:levels,...` (levels `3` or `2-4`; a task alone means all
- * its levels), or is one of the named suites below.
+ * its levels), or is one of the named suites below. Importing this module registers the tasks'
+ * graders, so a suite's grader can be handed to the VerifierPool by name.
  */
 import { UserInputError } from "../errors.ts";
 import { addTask, mulTask, subTask } from "./arithmetic.ts";
 import { countdownTask } from "./countdown.ts";
+import "./graders.ts"; // registers the graders the tasks name
 import type { Task } from "./types.ts";
 
 export const TASKS: Readonly<Record<string, Task>> = { add: addTask, sub: subTask, mul: mulTask, countdown: countdownTask } as Record<string, Task>;

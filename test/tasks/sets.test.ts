@@ -26,9 +26,9 @@ test("train and eval sets never share a problem, across seeds and with commuted 
     for (const seed of [1, 2, 3, 4, 5]) {
       for (const p of drawProblems({ suite, split: "train", count: 1000, seed })) assert.ok(!evalSet.has(p.canonical), `${p.question} is in both splits`);
     }
+    // The corpus holds training problems only.
     for (const e of generateCorpus({ suite: suite === "arith" ? "arith-corpus" : suite, count: 2000, seed: 9 })) {
-      const problemKey = e.prompt; // the corpus holds training problems only
-      assert.ok(!evalSet.has(canonicalOfPrompt(e.task, problemKey, e.answer)), `corpus prompt ${problemKey} is an eval problem`);
+      assert.ok(!evalSet.has(canonicalOfPrompt(e.task, e.prompt, e.answer)), `corpus prompt ${e.prompt} is an eval problem`);
     }
   }
   // a + b and b + a are one problem: the same canonical form, hence the same split.
