@@ -18,7 +18,7 @@ import { writeFileSync } from "node:fs";
 import { UserInputError } from "../errors.ts";
 import { Rng } from "../util/rng.ts";
 import { orzResponse, taskPrompt } from "./format.ts";
-import { parseSuite, type SuiteItem } from "./registry.ts";
+import { parseSuite, TASKS, type SuiteItem } from "./registry.ts";
 import { drawProblems, STREAM } from "./sets.ts";
 import type { Problem, ResponseKind, Task } from "./types.ts";
 
@@ -78,7 +78,7 @@ export function generateCorpus(opts: CorpusOptions): CorpusExample[] {
   const problems = drawProblems({ suite: items, split: "train", count: opts.count, seed: opts.seed, unique: false }, STREAM.corpus);
   return problems.map((p, i) => {
     const rng = Rng.derive(opts.seed, STREAM.corpus, i);
-    const task = items.find((it) => it.task.name === p.task)!.task;
+    const task = TASKS[p.task]!;
     const kind = drawKind(rng, mix);
     return { prompt: taskPrompt(p.question), response: corpusResponse(task, p, kind, rng, mix), task: p.task, level: p.level, kind, answer: p.answer };
   });

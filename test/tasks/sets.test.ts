@@ -4,7 +4,7 @@ import { mkdtempSync, readFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { UserInputError } from "../../src/errors.ts";
-import { generateCorpus } from "../../src/tasks/corpus.ts";
+import { DEFAULT_MIX, generateCorpus, writeCorpus } from "../../src/tasks/corpus.ts";
 import { parseSuite, suiteGrader } from "../../src/tasks/registry.ts";
 import { drawProblems, writePromptSet } from "../../src/tasks/sets.ts";
 import { EVAL_SHARE, splitOf } from "../../src/tasks/split.ts";
@@ -87,4 +87,15 @@ test("suites parse task:levels, name their errors and have one grader", () => {
   assert.throws(() => parseSuite("div:2"), /"div:2" is not task/);
   assert.throws(() => parseSuite("add:4-2"), /empty level range/);
   assert.throws(() => suiteGrader(parseSuite("add,countdown")), /mixes task:arith, task:countdown/);
+});
+
+test("corpora are JSONL of {prompt, response, task, level, kind, answer}; a bad mix names its key", () => {
+  const dir = mkdtempSync(join(tmpdir(), "tasks-"));
+  const corpus = generateCorpus({ count: 20, seed: 1, suite: "add:2,countdown:1" });
+  writeCorpus(join(dir, "corpus.jsonl"), corpus);
+  const rows = readFileSync(join(dir, "corpus.jsonl"), "utf8").trim().split("\n").map((l) => JSON.parse(l));
+  assert.deepEqual(rows, corpus);
+  assert.deepEqual(Object.keys(rows[0]), ["prompt", "response", "task", "level", "kind", "answer"]);
+  assert.throws(() => generateCorpus({ count: 1, seed: 1, mix: { ...DEFAULT_MIX, reason: 1.5 } }), /reason must be a probability/);
+  assert.throws(() => generateCorpus({ count: 1, seed: 1, mix: { ...DEFAULT_MIX, slip: 0.6, selfcheck: 0.6 } }), /slip \+ selfcheck must be at most 1/);
 });
