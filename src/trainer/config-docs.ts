@@ -38,7 +38,7 @@ function typeOf(s: JsonSchema): string {
   if (s.type === "array" && s.items && !Array.isArray(s.items)) return `list of ${typeOf(s.items)}`;
   const t = Array.isArray(s.type) ? s.type.join(" \\| ") : (s.type ?? "any");
   const bounds = [s.minimum !== undefined ? `≥ ${s.minimum}` : "", s.exclusiveMinimum !== undefined ? `> ${s.exclusiveMinimum}` : "",
-    s.maximum !== undefined ? `≤ ${s.maximum}` : ""].filter(Boolean).join(", ");
+    s.maximum !== undefined && s.maximum < Number.MAX_SAFE_INTEGER ? `≤ ${s.maximum}` : ""].filter(Boolean).join(", ");
   return bounds ? `${t} (${bounds})` : t;
 }
 
@@ -52,7 +52,7 @@ function walk(s: JsonSchema, path: string, rows: Row[]): void {
       rows.push({
         key: `\`${p}\``,
         type: typeOf(child),
-        default: child.default === undefined ? "" : `\`${JSON.stringify(child.default)}\``,
+        default: child.default === undefined ? "" : `\`${JSON.stringify(child.default).replace(/\|/g, "\\|")}\``,
         description: (child.description ?? "").replace(/\|/g, "\\|").replace(/\n/g, " "),
       });
     }
@@ -78,7 +78,7 @@ export function configReference(): string {
   for (const [key, section] of top.filter(([, v]) => isSection(v))) {
     const rows: Row[] = [];
     walk(section, key, rows);
-    out.push(`## ${key}`, "", section.description ? `${section.description}.` : "", "", ...table(rows), "");
+    out.push(`## ${key}`, "", section.description ?? "", "", ...table(rows), "");
   }
   return out.join("\n").replace(/\n{3,}/g, "\n\n");
 }

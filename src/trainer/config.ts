@@ -33,7 +33,7 @@ export const RunConfigSchema = z.strictObject({
   model: z.strictObject({
     path: z.string().min(1).describe("Hugging Face model directory the policy starts from (also the KL reference)"),
     critic_path: z.string().min(1).optional().describe("model directory the critic starts from (default: model.path, with a fresh value head)"),
-  }).describe("models"),
+  }).describe("The policy and critic to start from (Hugging Face directories)."),
   data: z.strictObject({
     train: DatasetSpecSchema.describe("training prompts"),
     eval: z.array(z.strictObject({
@@ -45,7 +45,7 @@ export const RunConfigSchema = z.strictObject({
     template: TemplateSchema.prefault({}).describe("prompt template"),
     shuffle: z.boolean().default(true).describe("visit training prompts in a seeded random order, epoch after epoch"),
     max_prompt_tokens: posInt.default(2048).describe("longer prompts are dropped from the training set (and counted)"),
-  }).describe("data"),
+  }).describe("Training prompts, held-out sets and the prompt template (docs/EVALUATION.md)."),
   reward: z.strictObject({
     grader: z.string().min(1).default("math").describe("\"math\" (answer extraction in reward.format, equivalence with a CAS), or a registered grader (e.g. \"countdown\", a built-in task's)"),
     format: AnswerFormatSchema.optional().describe("answer extraction of the math grader: orz (last \\boxed{} inside <answer>), boxed, auto (with fallbacks), choice (default: the template's: orz for the orz template; choice for multiple choice)"),
@@ -54,7 +54,7 @@ export const RunConfigSchema = z.strictObject({
     timeout_ms: posInt.default(2000).describe("time limit per response in the verifier pool"),
     workers: posInt.default(2).describe("verifier worker threads"),
     reflection_pattern: z.string().default("\\b(wait|recheck|re-check|retry|alternatively|however|check:)").describe("regular expression (case-insensitive) whose presence marks a response as reflecting (train/reflection_rate); Open-Reasoner-Zero's reflection words by default"),
-  }).prefault({}).describe("reward"),
+  }).prefault({}).describe("How responses are scored (src/rewards/)."),
   rollout: z.strictObject({
     engine: z.enum(["local"]).default("local").describe("where responses are sampled: local (this process)"),
     prompts_per_step: posInt.default(128).describe("prompts per step"),
@@ -64,10 +64,10 @@ export const RunConfigSchema = z.strictObject({
     top_p: z.number().gt(0).max(1).default(1).describe("nucleus sampling mass"),
     top_k: nonNegInt.default(0).describe("keep the k most likely tokens (0: all)"),
     stop: z.array(z.string().min(1)).optional().describe("stop strings, kept in the output (default: the template's, e.g. User:, Human:, Assistant:, </answer> for orz)"),
-  }).prefault({}).describe("rollout"),
-  algorithm: AlgorithmConfigSchema.prefault({}).describe("the RL algorithm and its options (docs/ALGORITHMS.md)"),
-  actor: optimizer(1e-6, "policy").prefault({}).describe("policy optimizer"),
-  critic: optimizer(5e-6, "critic").prefault({}).describe("critic optimizer (PPO); Open-Reasoner-Zero takes 12 critic steps per rollout batch"),
+  }).prefault({}).describe("How responses are sampled: batch sizes and sampling settings."),
+  algorithm: AlgorithmConfigSchema.prefault({}).describe("The RL algorithm and its options (docs/ALGORITHMS.md)."),
+  actor: optimizer(1e-6, "policy").prefault({}).describe("The policy's optimizer (AdamW)."),
+  critic: optimizer(5e-6, "critic").prefault({}).describe("The critic's optimizer (PPO); Open-Reasoner-Zero takes 12 critic steps per rollout batch (mini_batch_size = responses / 12)."),
   trainer: z.strictObject({
     steps: posInt.default(100).describe("RL steps (each: rollouts, rewards, advantages, updates)"),
     micro_batch_tokens: posInt.default(16384).describe("padded tokens per forward/backward micro-batch; gradients accumulate over micro-batches (memory, not results)"),
@@ -77,7 +77,7 @@ export const RunConfigSchema = z.strictObject({
     log_samples: nonNegInt.default(8).describe("responses written to samples.jsonl per step"),
     log_kl: z.boolean().default(true).describe("compute the reference model's log-probs to log actor/kl (KL to the initial model) even when the algorithm does not use it"),
     max_failed_steps: posInt.default(3).describe("consecutive steps with NaN/Inf losses or gradients before the run stops"),
-  }).prefault({}).describe("the loop"),
+  }).prefault({}).describe("The loop: steps, memory, evaluation, checkpoints, logging."),
 });
 
 export type RunConfig = z.output<typeof RunConfigSchema>;

@@ -3,8 +3,6 @@
  * the prompts (rendered and tokenized once), the verifier pools, the rollout engine, the run
  * directory, and, when resuming, the state of the last checkpoint.
  */
-import fs from "node:fs";
-import YAML from "yaml";
 import { getAlgorithm } from "../algorithms/registry.ts";
 import type { Algorithm } from "../algorithms/types.ts";
 import type { AlgorithmConfig } from "../algorithms/config.ts";
@@ -23,6 +21,7 @@ import { LocalEngine } from "../rollout/local.ts";
 import { UserInputError } from "../errors.ts";
 import { listCheckpoints, checkpointDir, restoreCheckpoint } from "./checkpoint.ts";
 import type { RunConfig } from "./config.ts";
+import { configToYaml } from "./load-config.ts";
 import { PromptCursor, type CursorState } from "./prompt-order.ts";
 import type { StepPrompt } from "./rollouts.ts";
 import { RunDirectory } from "./run-dir.ts";
@@ -108,9 +107,10 @@ export async function setupSession(cfg: RunConfig, opts: { resume: boolean }): P
     cursorState = state.cursor;
     counters = state.counters;
   }
-  const run = opts.resume && fs.existsSync(cfg.run_dir)
+  // Resuming a run killed before its first checkpoint starts it again from the beginning.
+  const run = startStep > 0
     ? RunDirectory.resume(cfg.run_dir, "train", cfg.trainer.steps, startStep)
-    : RunDirectory.create(cfg.run_dir, YAML.stringify(cfg), "train", cfg.trainer.steps);
+    : RunDirectory.create(cfg.run_dir, configToYaml(cfg), "train", cfg.trainer.steps);
 
   return {
     cfg, algo, tokenizer, policy, actor, reference, critic, criticOpt,
