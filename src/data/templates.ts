@@ -7,6 +7,8 @@
  *   read in the `orz` format (`<answer>` + `\boxed{}`). ORZ writes the tokenizer's BOS text
  *   in front; here the prompt is the text alone and encoding adds the BOS where the
  *   tokenizer does (Llama), which gives the same tokens.
+ * - `orz_short`: a short form of it, `User: {question}\nAssistant: <think>` (the built-in
+ *   tasks' prompt, docs/TASKS.md); stops at `</answer>`; format `orz`.
  * - `qwen_math`: Qwen2.5-Math's evaluation prompt (`qwen25-math-cot`): the system message
  *   "Please reason step by step, and put your final answer within \boxed{}." and the
  *   question as the user message, through the model's chat template when the tokenizer has
@@ -33,18 +35,20 @@ export const ORZ_PROMPT =
 
 export const ORZ_STOP = ["User:", "Human:", "Assistant:", "</answer>"] as const;
 
+export const ORZ_SHORT_PROMPT = "User: {question}\nAssistant: <think>";
+
 export const QWEN_MATH_SYSTEM = "Please reason step by step, and put your final answer within \\boxed{}.";
 
 /** Qwen2.5-Math's `qwen25-math-cot` prompt, as its evaluation writes it out. */
 export const QWEN_MATH_CHATML = `<|im_start|>system\n${QWEN_MATH_SYSTEM}<|im_end|>\n<|im_start|>user\n{question}<|im_end|>\n<|im_start|>assistant\n`;
 
-export const TEMPLATE_NAMES = ["orz", "qwen_math", "chat", "plain", "file"] as const;
+export const TEMPLATE_NAMES = ["orz", "orz_short", "qwen_math", "chat", "plain", "file"] as const;
 export type TemplateName = (typeof TEMPLATE_NAMES)[number];
 
 export const TemplateSchema = z
   .strictObject({
     name: z.enum(TEMPLATE_NAMES).default("orz")
-      .describe("orz (Open-Reasoner-Zero, base models), qwen_math (Qwen2.5-Math's \\boxed{} instruction as the system message), chat (the model's chat template), plain (the question alone), file (a text file with {question})"),
+      .describe("orz (Open-Reasoner-Zero, base models), orz_short (User: {question}\\nAssistant: <think>, the built-in tasks' prompt), qwen_math (Qwen2.5-Math's \\boxed{} instruction as the system message), chat (the model's chat template), plain (the question alone), file (a text file with {question})"),
     path: z.string().min(1).optional()
       .describe("file template: a text file in which {question} is replaced by the question"),
     system: z.string().optional()
@@ -81,6 +85,8 @@ export function loadTemplate(input: TemplateSpecInput | TemplateName): PromptTem
   switch (spec.name) {
     case "orz":
       return { name: "orz", stop: stop(ORZ_STOP), format: format("orz"), usesChatTemplate: () => false, render: (item) => fill(ORZ_PROMPT, item) };
+    case "orz_short":
+      return { name: "orz_short", stop: stop(["</answer>"]), format: format("orz"), usesChatTemplate: () => false, render: (item) => fill(ORZ_SHORT_PROMPT, item) };
     case "qwen_math":
       return {
         name: "qwen_math",

@@ -13,10 +13,11 @@
  * a base model pretrained on this format needs no instructions, and a short prompt leaves the
  * tiny model's context to the reasoning.
  */
+import { ORZ_SHORT_PROMPT } from "../data/templates.ts";
 
-/** The prompt of a question; the model continues after `<think>`. */
+/** The prompt of a question (the `orz_short` template); the model continues after `<think>`. */
 export function taskPrompt(question: string): string {
-  return `User: ${question}\nAssistant: <think>`;
+  return ORZ_SHORT_PROMPT.replace("{question}", question);
 }
 
 /** A response in the ORZ format: think lines (none for an empty think), then the boxed answer. */

@@ -7,10 +7,13 @@ import { z } from "zod";
 import { AlgorithmConfigSchema } from "../algorithms/config.ts";
 import { DatasetSpecSchema } from "../data/spec.ts";
 import { TemplateSchema } from "../data/templates.ts";
+import { TaskSetSpecSchema } from "../tasks/dataset.ts";
 import { RewardValuesSchema, AnswerFormatSchema } from "../rewards/config.ts";
 import { UserInputError } from "../errors.ts";
 
 const posInt = z.number().int().positive();
+/** A data file or preset, or a built-in task's problems. */
+const DataSource = z.union([TaskSetSpecSchema, DatasetSpecSchema]);
 const nonNegInt = z.number().int().nonnegative();
 const rate = z.number().positive();
 
@@ -35,10 +38,10 @@ export const RunConfigSchema = z.strictObject({
     critic_path: z.string().min(1).optional().describe("model directory the critic starts from (default: model.path, with a fresh value head)"),
   }).describe("The policy and critic to start from (Hugging Face directories)."),
   data: z.strictObject({
-    train: DatasetSpecSchema.describe("training prompts"),
+    train: DataSource.describe("training prompts: a file or preset ({path} / {preset}, fields...) or a built-in task ({task, count, seed})"),
     eval: z.array(z.strictObject({
       name: z.string().min(1).describe("name in metrics (val-core/<name>/acc/mean@N) and in eval/step-N/"),
-      dataset: DatasetSpecSchema.describe("evaluation prompts"),
+      dataset: DataSource.describe("evaluation prompts: a file or preset, or a built-in task (from its eval split by default)"),
       n: posInt.default(1).describe("samples per prompt (acc is their mean: avg@n)"),
       temperature: z.number().nonnegative().optional().describe("sampling temperature (default: rollout.temperature)"),
     })).default([]).describe("held-out sets evaluated every trainer.eval_every steps"),
@@ -47,7 +50,7 @@ export const RunConfigSchema = z.strictObject({
     max_prompt_tokens: posInt.default(2048).describe("longer prompts are dropped from the training set (and counted)"),
   }).describe("Training prompts, held-out sets and the prompt template (docs/EVALUATION.md)."),
   reward: z.strictObject({
-    grader: z.string().min(1).default("math").describe("\"math\" (answer extraction in reward.format, equivalence with a CAS), or a registered grader (e.g. \"countdown\", a built-in task's)"),
+    grader: z.string().min(1).optional().describe("\"math\" (answer extraction in reward.format, equivalence with a CAS), or a registered grader (e.g. \"countdown\"); default: the built-in task's grader for task data, else math"),
     format: AnswerFormatSchema.optional().describe("answer extraction of the math grader: orz (last \\boxed{} inside <answer>), boxed, auto (with fallbacks), choice (default: the template's: orz for the orz template; choice for multiple choice)"),
     values: z.union([z.enum(["orz", "minimalist"]), RewardValuesSchema]).default("orz").describe("reward values: orz {correct 1, else 0}, minimalist {correct 1, else -1}, or {correct, incorrect, noAnswer, truncated}"),
     module: z.string().min(1).optional().describe("a TS/JS module exporting your own grader, used instead of `grader`"),

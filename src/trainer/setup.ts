@@ -7,7 +7,7 @@ import { getAlgorithm } from "../algorithms/registry.ts";
 import type { Algorithm } from "../algorithms/types.ts";
 import type { AlgorithmConfig } from "../algorithms/config.ts";
 import { loadDataset } from "../data/load.ts";
-import { answerFormatFor, loadTemplate, promptFor, type PromptTemplate } from "../data/templates.ts";
+import { answerFormatFor, loadTemplate, promptFor } from "../data/templates.ts";
 import type { PromptItem } from "../data/types.ts";
 import { VerifierPools } from "../eval/pools.ts";
 import { loadModel, loadTokenizer } from "../models/load.ts";
@@ -18,6 +18,7 @@ import { REWARD_PRESETS } from "../rewards/config.ts";
 import { VerifierPool } from "../rewards/pool.ts";
 import type { RolloutEngine, SamplingSettings } from "../rollout/engine.ts";
 import { LocalEngine } from "../rollout/local.ts";
+import { taskSet } from "../tasks/dataset.ts";
 import { UserInputError } from "../errors.ts";
 import { listCheckpoints, checkpointDir, restoreCheckpoint } from "./checkpoint.ts";
 import type { RunConfig } from "./config.ts";
@@ -75,10 +76,10 @@ export async function setupSession(cfg: RunConfig, opts: { resume: boolean }): P
   const criticOpt = critic ? optimized(critic, cfg.critic) : null;
 
   const template = loadTemplate(cfg.data.template);
-  const train = await loadDataset(cfg.data.train);
+  const train = await loadSource(cfg.data.train, "train");
   const all = train.items.map((item, key) => ({ key, item, ...promptFor(template, item, tokenizer) }));
   const prompts = all.filter((p) => p.ids!.length <= cfg.data.max_prompt_tokens) as StepPrompt[];
-  if (prompts.length === 0) throw new UserInputError(`${train.path}: no prompt fits data.max_prompt_tokens (${cfg.data.max_prompt_tokens})`);
+  if (prompts.length === 0) throw new UserInputError(`${train.name}: no prompt fits data.max_prompt_tokens (${cfg.data.max_prompt_tokens})`);
 
   const sampling: SamplingSettings = {
     maxNewTokens: cfg.rollout.max_new_tokens,
@@ -89,9 +90,20 @@ export async function setupSession(cfg: RunConfig, opts: { resume: boolean }): P
   };
   const values = typeof cfg.reward.values === "string" ? { ...REWARD_PRESETS[cfg.reward.values] } : cfg.reward.values;
   const verifier = { timeoutMs: cfg.reward.timeout_ms, values, userModule: cfg.reward.module };
-  const pool = new VerifierPool({ size: cfg.reward.workers, grader: cfg.reward.grader, config: { ...verifier, format: cfg.reward.format ?? answerFormatFor(template, train.items) } });
+  const grader = cfg.reward.grader ?? train.grader ?? "math";
+  const pool = new VerifierPool({ size: cfg.reward.workers, grader, config: { ...verifier, format: cfg.reward.format ?? answerFormatFor(template, train.items) } });
   const evalPools = new VerifierPools({ size: cfg.reward.workers, config: verifier });
-  const evalSets = await Promise.all(cfg.data.eval.map(async (e) => evalSet(e, template, tokenizer, sampling, (format) => evalPools.get(format, cfg.reward.grader))));
+  const evalSets = await Promise.all(cfg.data.eval.map(async (e) => {
+    const data = await loadSource(e.dataset, "eval");
+    return {
+      name: e.name,
+      items: data.items,
+      n: e.n,
+      render: (item: PromptItem) => promptFor(template, item, tokenizer),
+      sampling: { ...sampling, temperature: e.temperature ?? sampling.temperature },
+      pool: evalPools.get(cfg.reward.format ?? answerFormatFor(template, data.items), cfg.reward.grader ?? data.grader ?? "math"),
+    };
+  }));
   const engine = new LocalEngine(policy, tokenizer, () => actor.adam.step);
 
   let startStep = 0;
@@ -128,15 +140,7 @@ function optimized(model: CausalLM, o: RunConfig["actor"]): Optimized {
   return { params, adam: new AdamW(params, { lr: o.lr, betas: o.betas, eps: o.eps, weightDecay: o.weight_decay }), gradClip: o.grad_clip };
 }
 
-async function evalSet(e: RunConfig["data"]["eval"][number], template: PromptTemplate, tokenizer: TextTokenizer,
-  sampling: SamplingSettings, poolFor: (format: ReturnType<typeof answerFormatFor>) => VerifierPool): Promise<EvalSet> {
-  const data = await loadDataset(e.dataset);
-  return {
-    name: e.name,
-    items: data.items,
-    n: e.n,
-    render: (item) => promptFor(template, item, tokenizer),
-    sampling: { ...sampling, temperature: e.temperature ?? sampling.temperature },
-    pool: poolFor(answerFormatFor(template, data.items)),
-  };
+/** Items from a data file or preset, or from a built-in task (which brings its grader). */
+async function loadSource(spec: RunConfig["data"]["train"], split: "train" | "eval"): Promise<{ name: string; items: PromptItem[]; grader?: string }> {
+  return "task" in spec ? taskSet(spec, split) : loadDataset(spec);
 }

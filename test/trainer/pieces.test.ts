@@ -7,6 +7,9 @@ import { miniBatches } from "../../src/trainer/update.ts";
 import { PromptCursor } from "../../src/trainer/prompt-order.ts";
 import { applyOverrides, parseConfigText, validateConfig } from "../../src/trainer/config-file.ts";
 import { Rng } from "../../src/util/rng.ts";
+import { TaskSetSpecSchema, taskSet } from "../../src/tasks/dataset.ts";
+import { taskPrompt } from "../../src/tasks/format.ts";
+import { loadTemplate, renderPrompt } from "../../src/data/templates.ts";
 
 test("micro-batches respect the padded token budget, keep units whole, and cover every response once", () => {
   const lengths = [10, 3, 7, 7, 2, 9, 1];
@@ -60,4 +63,19 @@ test("config files: errors name the file, the line and the key; --set parses YAM
   assert.deepEqual(validateConfig(schema, ok), { a: { lr: 0.5, name: "y" }, steps: 10 });
   assert.throws(() => applyOverrides(src, ["a.lr"]), /expected key\.path=value/);
   assert.throws(() => parseConfigText("a: [1, 2\n", "broken.yaml"), (e: Error) => /^broken\.yaml:\d+: invalid YAML/.test(e.message));
+});
+
+test("a built-in task as training data: problems by seed and split, its grader, and the pretraining corpus's prompt", () => {
+  const train = taskSet(TaskSetSpecSchema.parse({ task: "arith", count: 50, seed: 1 }), "train");
+  const heldout = taskSet(TaskSetSpecSchema.parse({ task: "arith", count: 50, seed: 1 }), "eval");
+  assert.equal(train.grader, "task:arith");
+  assert.equal(train.name, "arith-train");
+  assert.equal(new Set(train.items.map((i) => i.question)).size, 50);
+  const overlap = heldout.items.filter((h) => train.items.some((t) => t.question === h.question));
+  assert.deepEqual(overlap, [], "splits share no problem");
+  assert.deepEqual(taskSet(TaskSetSpecSchema.parse({ task: "arith", count: 50, seed: 1 }), "train").items, train.items);
+  const template = loadTemplate("orz_short");
+  assert.equal(renderPrompt(template, train.items[0]), taskPrompt(train.items[0].question));
+  assert.deepEqual(template.stop, ["</answer>"]);
+  assert.equal(template.format, "orz");
 });
