@@ -7,7 +7,7 @@ import { readConfig, type ModelConfig } from "./config.ts";
 import { loadWeights, type NamedTensor } from "./weights.ts";
 import { saveModelDir } from "./model-dir.ts";
 import type { FloatDtype } from "./safetensors.ts";
-import { parametersFromWeights, randomParameters } from "./parameters.ts";
+import { parametersFromWeights, randomParameters, randomValueHead } from "./parameters.ts";
 import { CausalLM } from "./transformer.ts";
 import { TextTokenizer } from "./tokenizer.ts";
 import { UserInputError } from "../errors.ts";
@@ -25,7 +25,7 @@ export function loadModel(dir: string, opts: LoadOptions = {}): CausalLM {
   }
   const config = readConfig(dir);
   const weights = loadWeights(dir);
-  const initValueHead = (): Float32Array => randomParameters(config, opts.seed ?? 0, { valueHead: true }).get("value_head.weight")!.data;
+  const initValueHead = (): Float32Array => randomValueHead(config, opts.seed ?? 0);
   const params = parametersFromWeights(config, weights, dir, { valueHead: opts.valueHead, initValueHead });
   return new CausalLM(config, params);
 }

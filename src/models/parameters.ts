@@ -74,6 +74,15 @@ export function parametersFromWeights(cfg: ModelConfig, weights: Map<string, Nam
   return params;
 }
 
+/** A fresh value head [1, hidden], normal(0, 1/(hidden+1)) as Open-Reasoner-Zero's code does, from its own seeded stream. */
+export function randomValueHead(cfg: ModelConfig, seed: number): Float32Array {
+  const rng = Rng.derive(seed, VALUE_HEAD_STREAM);
+  return Float32Array.from({ length: cfg.hiddenSize }, () => rng.normal() / (cfg.hiddenSize + 1));
+}
+
+/** Key of the value head's stream (Rng.derive(seed, 1)), apart from the backbone's. */
+const VALUE_HEAD_STREAM = 1;
+
 /**
  * Random parameters as Hugging Face initialises them: normal(0, std) matrices, ones for norms,
  * zeros for biases; the value head normal(0, 1/(hidden+1)) as Open-Reasoner-Zero's code does.
@@ -85,7 +94,7 @@ export function randomParameters(cfg: ModelConfig, seed: number, opts: { valueHe
   for (const [name, shape] of expectedShapes(cfg, opts)) {
     const data = new Float32Array(shape.reduce((a, b) => a * b, 1));
     if (name.endsWith("norm.weight")) data.fill(1);
-    else if (name === VALUE_HEAD) data.forEach((_, i) => (data[i] = rng.normal() / (cfg.hiddenSize + 1)));
+    else if (name === VALUE_HEAD) data.set(randomValueHead(cfg, seed));
     else if (!name.endsWith(".bias")) data.forEach((_, i) => (data[i] = rng.normal() * std));
     params.set(name, parameter(name, data, shape));
   }

@@ -26,7 +26,6 @@ import { configToYaml } from "./load-config.ts";
 import { PromptCursor, type CursorState } from "./prompt-order.ts";
 import type { StepPrompt } from "./rollouts.ts";
 import { RunDirectory } from "./run-dir.ts";
-import { STREAM } from "./streams.ts";
 import type { Optimized } from "./update.ts";
 
 export interface EvalSet {
@@ -71,7 +70,7 @@ export async function setupSession(cfg: RunConfig, opts: { resume: boolean }): P
   const policy = loadModel(cfg.model.path);
   const needsReference = algo.needsReference(cfg.algorithm) || cfg.trainer.log_kl;
   const reference = needsReference ? loadModel(cfg.model.path) : null;
-  const critic = algo.usesCritic ? loadModel(cfg.model.critic_path ?? cfg.model.path, { valueHead: true, seed: cfg.seed * 1000 + STREAM.valueHead }) : null;
+  const critic = algo.usesCritic ? loadModel(cfg.model.critic_path ?? cfg.model.path, { valueHead: true, seed: cfg.seed }) : null;
   const actor = optimized(policy, cfg.actor);
   const criticOpt = critic ? optimized(critic, cfg.critic) : null;
 
