@@ -47,7 +47,7 @@ export const RunConfigSchema = z.strictObject({
     })).default([]).describe("held-out sets evaluated every trainer.eval_every steps"),
     template: TemplateSchema.prefault({}).describe("prompt template"),
     shuffle: z.boolean().default(true).describe("visit training prompts in a seeded random order, epoch after epoch"),
-    max_prompt_tokens: posInt.default(2048).describe("longer prompts are dropped from the training set (and counted)"),
+    max_prompt_tokens: posInt.default(2048).describe("longer prompts are dropped from the training set (and counted), as are prompts that leave no room for rollout.max_new_tokens in the model's context"),
   }).describe("Training prompts, held-out sets and the prompt template (docs/EVALUATION.md)."),
   reward: z.strictObject({
     grader: z.string().min(1).optional().describe("\"math\" (answer extraction in reward.format, equivalence with a CAS), or a registered grader (e.g. \"countdown\"); default: the built-in task's grader for task data, else math"),
@@ -94,6 +94,10 @@ export function checkConfig(cfg: RunConfig, label: string): void {
       throw new UserInputError(`${label}: ${part}.mini_batch_size (${mb}) must divide rollout.prompts_per_step × rollout.samples_per_prompt ` +
         `(${cfg.rollout.prompts_per_step} × ${cfg.rollout.samples_per_prompt} = ${responses} responses)`);
     }
+  }
+  const overlong = cfg.algorithm.overlong;
+  if (overlong.enabled && overlong.cache_length! > cfg.rollout.max_new_tokens) {
+    throw new UserInputError(`${label}: algorithm.overlong.cache_length (${overlong.cache_length}) must be at most rollout.max_new_tokens (${cfg.rollout.max_new_tokens})`);
   }
   const groupwise = ["grpo", "rloo", "reinforce_pp", "reinforce_rej", "dpo"];
   if (groupwise.includes(cfg.algorithm.name) && cfg.rollout.samples_per_prompt < 2) {

@@ -48,7 +48,7 @@ export interface Session {
   critic: CausalLM | null;
   criticOpt: Optimized | null;
   prompts: StepPrompt[];
-  /** Prompts left out for being longer than data.max_prompt_tokens. */
+  /** Prompts left out for being too long (data.max_prompt_tokens, or no room left for a response). */
   droppedPrompts: number;
   cursor: PromptCursor;
   sampling: SamplingSettings;
@@ -77,8 +77,13 @@ export async function setupSession(cfg: RunConfig, opts: { resume: boolean }): P
   const template = loadTemplate(cfg.data.template);
   const train = await loadSource(cfg.data.train, "train");
   const all = train.items.map((item, key) => ({ key, item, ...promptFor(template, item, tokenizer) }));
-  const prompts = all.filter((p) => p.ids!.length <= cfg.data.max_prompt_tokens) as StepPrompt[];
-  if (prompts.length === 0) throw new UserInputError(`${train.name}: no prompt fits data.max_prompt_tokens (${cfg.data.max_prompt_tokens})`);
+  // A prompt must leave room for a whole response in the model's context.
+  const maxPrompt = Math.min(cfg.data.max_prompt_tokens, policy.config.maxPositions - cfg.rollout.max_new_tokens);
+  const prompts = all.filter((p) => p.ids!.length <= maxPrompt) as StepPrompt[];
+  if (prompts.length === 0) {
+    throw new UserInputError(`${train.name}: no prompt fits in ${maxPrompt} tokens (data.max_prompt_tokens ${cfg.data.max_prompt_tokens}; ` +
+      `the model's context ${policy.config.maxPositions} minus rollout.max_new_tokens ${cfg.rollout.max_new_tokens})`);
+  }
 
   const sampling: SamplingSettings = {
     maxNewTokens: cfg.rollout.max_new_tokens,

@@ -55,7 +55,7 @@ export async function train(cfg: RunConfig, opts: TrainOptions = {}): Promise<Tr
     { label: "len", key: "response_length/mean", digits: 1 },
   ], opts.out);
   progress.log(`run directory ${cfg.run_dir} (watch it: rlzero dashboard ${cfg.run_dir})`);
-  if (s.droppedPrompts > 0) progress.log(`${s.droppedPrompts} training prompts are longer than data.max_prompt_tokens and are left out`);
+  if (s.droppedPrompts > 0) progress.log(`${s.droppedPrompts} training prompts are too long (data.max_prompt_tokens, or no room left for rollout.max_new_tokens in the context) and are left out`);
   let interrupted = false;
   const onSigint = (): void => {
     if (interrupted) process.exit(130);

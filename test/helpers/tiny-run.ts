@@ -19,12 +19,12 @@ export function tempDir(prefix: string): string {
 }
 
 /** A random model directory with the tasks' tokenizer. */
-export function tinyModel(dir: string, seed = 1, std = 0.1): string {
+export function tinyModel(dir: string, seed = 1, std = 0.1, context = 128): string {
   writeTokenizer(dir, buildTokenizer(tokenizerTexts(0, 400), { minCount: 5 }));
   const vocab = loadTokenizer(dir)!.vocabSize;
   const config = parseConfig({
     architectures: ["Qwen2ForCausalLM"], model_type: "qwen2", vocab_size: vocab, hidden_size: 32, intermediate_size: 64,
-    num_hidden_layers: 2, num_attention_heads: 4, num_key_value_heads: 2, max_position_embeddings: 128,
+    num_hidden_layers: 2, num_attention_heads: 4, num_key_value_heads: 2, max_position_embeddings: context,
     tie_word_embeddings: true, eos_token_id: 0,
   }, "tiny test model");
   saveModel(dir, randomModel(config, seed, { std }), { tokenizerFrom: dir });
