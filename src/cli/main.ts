@@ -9,11 +9,14 @@ import { generateCommand } from "./generate.ts";
 import { logprobsCommand } from "./logprobs.ts";
 import { demoCommand } from "./demo.ts";
 import { gradeCommand } from "./grade.ts";
+import { serveCommand } from "./serve.ts";
 
-function int(name: string, min: number) {
+function int(name: string, min: number, max = Infinity) {
   return (value: string): number => {
     const n = Number(value);
-    if (!Number.isInteger(n) || n < min) throw new InvalidArgumentError(`${name} must be an integer >= ${min}`);
+    if (!Number.isInteger(n) || n < min || n > max) {
+      throw new InvalidArgumentError(`${name} must be an integer ${max === Infinity ? `>= ${min}` : `in [${min}, ${max}]`}`);
+    }
     return n;
   };
 }
@@ -66,6 +69,16 @@ function program(): Command {
     .option("--format <format>", "answer extraction: orz, boxed, auto or choice", "auto")
     .option("--output <file>", "write the graded lines here (default: stdout)")
     .action((opts) => gradeCommand(opts));
+
+  cli.command("serve")
+    .description("serve a model over an OpenAI-compatible HTTP API (with SGLang's /update_weights_from_disk)")
+    .requiredOption("--model <dir>", "model directory (config.json, safetensors, tokenizer.json)")
+    .option("--host <host>", "address to listen on (127.0.0.1: this machine only)", "127.0.0.1")
+    .option("--port <port>", "port (0: any free port)", int("--port", 0, 65535), 8000)
+    .option("--max-batch <n>", "sequences generated together at most", int("--max-batch", 1), 64)
+    .option("--batch-window-ms <ms>", "how long a request waits for others to batch with", int("--batch-window-ms", 0), 10)
+    .option("--served-model-name <name>", "the model name clients use (default: the directory's name)")
+    .action((opts) => serveCommand({ ...cli.opts(), ...opts }));
 
   cli.command("demo")
     .description("the built-in default: build a small model and generate with it")

@@ -1,0 +1,105 @@
+/**
+ * Concurrent requests are generated together (counted by /metrics), a request's samples are the
+ * same alone or batched with others, a request larger than --max-batch is split without changing
+ * its samples, and /health is answered between batches.
+ */
+import { test, before, after } from "node:test";
+import assert from "node:assert/strict";
+import fs from "node:fs";
+import type OpenAI from "openai";
+import type { InferenceServer } from "../../src/serve/server.ts";
+import { client, metrics, skip, startServer, tinyModelDir, tmpRoot } from "./helpers.ts";
+
+type Choice = OpenAI.CompletionChoice & { token_ids: number[] };
+
+let dir: string;
+const servers: InferenceServer[] = [];
+
+before(() => {
+  if (!skip) dir = tinyModelDir(2);
+});
+after(async () => {
+  await Promise.all(servers.map((s) => s.close()));
+  fs.rmSync(tmpRoot, { recursive: true, force: true });
+});
+
+async function serve(opts: { maxBatch: number; batchWindowMs: number }): Promise<InferenceServer> {
+  const s = await startServer(dir, opts);
+  servers.push(s);
+  return s;
+}
+
+async function tokens(server: InferenceServer, params: Record<string, unknown>): Promise<number[][]> {
+  const r = await client(server).completions.create({ model: server.servedName, max_tokens: 10, temperature: 1, ...params } as
+    OpenAI.CompletionCreateParamsNonStreaming);
+  return (r.choices as Choice[]).map((c) => c.token_ids);
+}
+
+/** Counter increments over `during`. */
+async function delta(server: InferenceServer, during: () => Promise<unknown>): Promise<Record<string, number>> {
+  const before = await metrics(server);
+  await during();
+  const afterwards = await metrics(server);
+  return Object.fromEntries(Object.entries(afterwards).map(([k, v]) => [k, v - before[k]]));
+}
+
+const requests = [
+  { prompt: "alpha beta", seed: 5 },
+  { prompt: "gamma", seed: 6 },
+  { prompt: "delta epsilon zeta", seed: 7 },
+  { prompt: "eta", seed: 5, n: 1 },
+];
+
+test("concurrent requests run as one batched call, with the same samples as alone", { skip }, async () => {
+  const alone = await serve({ maxBatch: 4, batchWindowMs: 0 });
+  // The window is long: the batch starts when its 4th sequence arrives, not on a timer.
+  const batching = await serve({ maxBatch: 4, batchWindowMs: 60_000 });
+  const expected: number[][][] = [];
+  for (const r of requests) expected.push(await tokens(alone, r));
+  let results: number[][][] = [];
+  const d = await delta(batching, async () => {
+    results = await Promise.all(requests.map((r) => tokens(batching, r)));
+  });
+  assert.deepEqual(results, expected);
+  assert.equal(d.batches_total, 1);
+  assert.equal(d.generate_calls_total, 1);
+  assert.equal(d.batched_requests_total, 4);
+  assert.equal(d.sequences_total, 4);
+});
+
+test("batches hold at most --max-batch sequences; requests of other settings wait for their own batch", { skip }, async () => {
+  const batching = await serve({ maxBatch: 4, batchWindowMs: 200 });
+  const d = await delta(batching, () => Promise.all([
+    tokens(batching, { prompt: "a", n: 2, seed: 1 }),
+    tokens(batching, { prompt: "b", n: 2, seed: 2 }),
+    tokens(batching, { prompt: "c", n: 2, seed: 3 }),
+    tokens(batching, { prompt: "d", seed: 4, temperature: 0.5 }),
+  ]));
+  assert.equal(d.sequences_total, 7);
+  assert.equal(d.batches_total, 3, "{a, b} fill a batch; c waits; d has another temperature");
+});
+
+test("a request larger than --max-batch is split into calls of --max-batch rows, samples unchanged", { skip }, async () => {
+  const small = await serve({ maxBatch: 3, batchWindowMs: 0 });
+  const large = await serve({ maxBatch: 64, batchWindowMs: 0 });
+  const params = { prompt: ["one", "two"], n: 4, seed: 9 };
+  let split: number[][] = [];
+  const d = await delta(small, async () => {
+    split = await tokens(small, params);
+  });
+  assert.equal(d.batches_total, 1);
+  assert.equal(d.generate_calls_total, 3, "8 sequences in calls of 3, 3, 2");
+  assert.deepEqual(split, await tokens(large, params));
+});
+
+test("/health answers between batches while requests queue", { skip }, async () => {
+  const oneAtATime = await serve({ maxBatch: 1, batchWindowMs: 0 });
+  const order: string[] = [];
+  const done = Array.from({ length: 6 }, (_, i) =>
+    tokens(oneAtATime, { prompt: `request ${i}`, max_tokens: 100, seed: i }).then(() => order.push(`completion ${i}`)));
+  await Promise.race(done);
+  const health = await fetch(`${oneAtATime.url}/health`);
+  order.push(`health ${health.status}`);
+  await Promise.all(done);
+  assert.ok(order.indexOf("health 200") < order.length - 1, `health waited for every batch: ${order.join(", ")}`);
+});
