@@ -46,9 +46,16 @@ interface Counters {
   generated_tokens: number;
 }
 
+function countBatch(c: Counters, s: BatchStats): void {
+  c.batches += 1;
+  c.generate_calls += s.calls;
+  c.batched_requests += s.requests;
+  c.sequences += s.sequences;
+  c.generated_tokens += s.tokens;
+}
+
 export class InferenceServer {
   readonly url: string;
-  private readonly counters: Counters = { batches: 0, generate_calls: 0, batched_requests: 0, sequences: 0, generated_tokens: 0 };
   private readonly routes: Map<string, Partial<Record<string, Handler>>>;
   private closing: Promise<void> | null = null;
 
@@ -57,6 +64,7 @@ export class InferenceServer {
     private readonly api: InferenceApi,
     private readonly slot: WeightSlot,
     private readonly batcher: Batcher,
+    private readonly counters: Counters,
     private readonly maxBodyBytes: number,
   ) {
     const { port, address } = http.address() as AddressInfo;
@@ -83,19 +91,17 @@ export class InferenceServer {
     const slot = new WeightSlot(model, path.resolve(opts.modelDir));
     const servedName = opts.servedModelName ?? path.basename(path.resolve(opts.modelDir));
     const httpServer = http.createServer();
-    let onBatch: (s: BatchStats) => void = () => {};
+    const counters: Counters = { batches: 0, generate_calls: 0, batched_requests: 0, sequences: 0, generated_tokens: 0 };
     const batcher = new Batcher(() => slot.current, (ids, skipSpecialTokens) => tokenizer.decode(ids, { skipSpecialTokens }), {
-      maxBatch: opts.maxBatch ?? 64, windowMs: opts.batchWindowMs ?? 10, onBatch: (s) => onBatch(s),
+      maxBatch: opts.maxBatch ?? 64, windowMs: opts.batchWindowMs ?? 10, onBatch: (s) => countBatch(counters, s),
     });
+    const [host, port] = [opts.host ?? "127.0.0.1", opts.port ?? 8000];
     await new Promise<void>((resolve, reject) => {
-      httpServer.once("error", (e: NodeJS.ErrnoException) => reject(e.code === "EADDRINUSE" || e.code === "EACCES"
-        ? new UserInputError(`cannot listen on ${opts.host ?? "127.0.0.1"}:${opts.port ?? 8000} (${e.code})`) : e));
-      httpServer.listen(opts.port ?? 8000, opts.host ?? "127.0.0.1", resolve);
+      httpServer.once("error", (e: NodeJS.ErrnoException) => reject(new UserInputError(`cannot listen on ${host}:${port} (${e.code ?? e.message})`)));
+      httpServer.listen(port, host, resolve);
     });
-    const server = new InferenceServer(httpServer, new InferenceApi(slot, tokenizer, batcher, servedName), slot, batcher,
+    return new InferenceServer(httpServer, new InferenceApi(slot, tokenizer, batcher, servedName), slot, batcher, counters,
       opts.maxBodyBytes ?? 32 * 2 ** 20);
-    onBatch = (s) => server.count(s);
-    return server;
   }
 
   get servedName(): string {
@@ -110,14 +116,6 @@ export class InferenceServer {
       setTimeout(() => this.http.closeAllConnections(), 30_000).unref();
     });
     return this.closing;
-  }
-
-  private count(s: BatchStats): void {
-    this.counters.batches += 1;
-    this.counters.generate_calls += s.calls;
-    this.counters.batched_requests += s.requests;
-    this.counters.sequences += s.sequences;
-    this.counters.generated_tokens += s.tokens;
   }
 
   private metricsText(): string {
