@@ -6,7 +6,7 @@
  * when the oldest request has waited `windowMs`; it takes, in arrival order, the requests of that
  * setting up to `maxBatch` sequences. A request larger than that goes alone, in consecutive
  * calls of `maxBatch` rows. The batch runs to the end synchronously on the weights current at its
- * start, then the event loop turns (so `/health` and new requests are answered) before the next.
+ * start, then the event loop polls (so `/health` and new requests are answered) before the next.
  *
  * Randomness is keyed per request: sample j of every prompt of a request with seed S draws from
  * `Rng.derive(S, j)`, so its completion is the same whether it ran alone or batched with others
@@ -76,7 +76,7 @@ export class RequestAborted extends Error {
 
 export class Batcher {
   private queue: Pending[] = [];
-  private timer: NodeJS.Timeout | null = null;
+  private cancelNext: (() => void) | null = null;
 
   constructor(
     private readonly weights: () => ServedWeights,
@@ -108,17 +108,28 @@ export class Batcher {
     });
   }
 
+  /**
+   * Runs the next batch when it is due. A batch due now waits for setImmediate, not a 0 ms timer:
+   * timers due during a batch would run back to back, while an immediate lets the event loop
+   * poll (answer /health, take new requests and weight updates) between two batches.
+   */
   private schedule(): void {
-    if (this.timer) clearTimeout(this.timer);
-    this.timer = null;
+    this.cancelNext?.();
+    this.cancelNext = null;
     if (this.queue.length === 0) return;
-    const full = this.fullKey();
-    const delay = full !== null ? 0 : Math.max(0, this.queue[0].arrival + this.opts.windowMs - performance.now());
-    this.timer = setTimeout(() => {
-      this.timer = null;
+    const run = () => {
+      this.cancelNext = null;
       this.runBatch(this.takeBatch(this.fullKey() ?? this.queue[0].key));
       this.schedule();
-    }, delay);
+    };
+    const delay = this.fullKey() !== null ? 0 : this.queue[0].arrival + this.opts.windowMs - performance.now();
+    if (delay > 0) {
+      const timer = setTimeout(run, delay);
+      this.cancelNext = () => clearTimeout(timer);
+    } else {
+      const immediate = setImmediate(run);
+      this.cancelNext = () => clearImmediate(immediate);
+    }
   }
 
   /** The settings of the oldest request whose settings have a full batch queued, if any. */

@@ -34,6 +34,8 @@ export interface ServerOptions {
   batchWindowMs?: number;
   /** Largest request body (default 32 MiB). */
   maxBodyBytes?: number;
+  /** Called after each batch (tests, logging). */
+  onBatch?: (stats: BatchStats) => void;
 }
 
 type Handler = (body: unknown, signal: AbortSignal) => Promise<JsonReply | string> | JsonReply | string;
@@ -93,7 +95,10 @@ export class InferenceServer {
     const httpServer = http.createServer();
     const counters: Counters = { batches: 0, generate_calls: 0, batched_requests: 0, sequences: 0, generated_tokens: 0 };
     const batcher = new Batcher(() => slot.current, (ids, skipSpecialTokens) => tokenizer.decode(ids, { skipSpecialTokens }), {
-      maxBatch: opts.maxBatch ?? 64, windowMs: opts.batchWindowMs ?? 10, onBatch: (s) => countBatch(counters, s),
+      maxBatch: opts.maxBatch ?? 64, windowMs: opts.batchWindowMs ?? 10, onBatch: (s) => {
+        countBatch(counters, s);
+        opts.onBatch?.(s);
+      },
     });
     const [host, port] = [opts.host ?? "127.0.0.1", opts.port ?? 8000];
     await new Promise<void>((resolve, reject) => {

@@ -6,6 +6,7 @@
 import { test, before, after } from "node:test";
 import assert from "node:assert/strict";
 import fs from "node:fs";
+import net from "node:net";
 import type OpenAI from "openai";
 import type { InferenceServer } from "../../src/serve/server.ts";
 import { client, metrics, skip, startServer, tinyModelDir, tmpRoot } from "./helpers.ts";
@@ -93,13 +94,27 @@ test("a request larger than --max-batch is split into calls of --max-batch rows,
 });
 
 test("/health answers between batches while requests queue", { skip }, async () => {
-  const oneAtATime = await serve({ maxBatch: 1, batchWindowMs: 0 });
+  // The health request is written while the first batch runs (from its hook, on a connection
+  // opened before), so it waits in the socket for the event loop to turn.
   const order: string[] = [];
-  const done = Array.from({ length: 6 }, (_, i) =>
-    tokens(oneAtATime, { prompt: `request ${i}`, max_tokens: 100, seed: i }).then(() => order.push(`completion ${i}`)));
-  await Promise.race(done);
-  const health = await fetch(`${oneAtATime.url}/health`);
-  order.push(`health ${health.status}`);
-  await Promise.all(done);
-  assert.ok(order.indexOf("health 200") < order.length - 1, `health waited for every batch: ${order.join(", ")}`);
+  let socket: net.Socket | null = null;
+  const oneAtATime = await startServer(dir, { maxBatch: 1, batchWindowMs: 50, onBatch: () => {
+    order.push("batch");
+    if (order.length === 1) socket!.write("GET /health HTTP/1.1\r\nHost: localhost\r\nConnection: close\r\n\r\n");
+  } });
+  servers.push(oneAtATime);
+  const { hostname, port } = new URL(oneAtATime.url);
+  socket = await new Promise<net.Socket>((resolve) => {
+    const s = net.connect({ host: hostname, port: Number(port) }, () => resolve(s));
+  });
+  const closed = new Promise((resolve) => socket!.on("close", resolve));
+  let reply = "";
+  socket.on("data", (d) => {
+    if (reply === "") order.push("health");
+    reply += d;
+  });
+  await Promise.all(Array.from({ length: 5 }, (_, i) => tokens(oneAtATime, { prompt: `request ${i}`, max_tokens: 20, seed: i })));
+  await closed;
+  assert.match(reply, /^HTTP\/1.1 200/);
+  assert.ok(order.indexOf("health") < order.lastIndexOf("batch"), `health came after every batch: ${order}`);
 });
