@@ -68,16 +68,19 @@ test("concurrent requests run as one batched call, with the same samples as alon
   assert.equal(d.sequences_total, 4);
 });
 
-test("batches hold at most --max-batch sequences; requests of other settings wait for their own batch", { skip }, async () => {
-  const batching = await serve({ maxBatch: 4, batchWindowMs: 200 });
+test("batches hold at most --max-batch sequences; requests of other settings get their own batch", { skip }, async () => {
+  // The window is long: every batch below starts because it is full.
+  const batching = await serve({ maxBatch: 4, batchWindowMs: 60_000 });
   const d = await delta(batching, () => Promise.all([
     tokens(batching, { prompt: "a", n: 2, seed: 1 }),
     tokens(batching, { prompt: "b", n: 2, seed: 2 }),
     tokens(batching, { prompt: "c", n: 2, seed: 3 }),
-    tokens(batching, { prompt: "d", seed: 4, temperature: 0.5 }),
+    tokens(batching, { prompt: "d", n: 2, seed: 4 }),
+    tokens(batching, { prompt: "e", n: 4, seed: 5, temperature: 0.5 }),
   ]));
-  assert.equal(d.sequences_total, 7);
-  assert.equal(d.batches_total, 3, "{a, b} fill a batch; c waits; d has another temperature");
+  assert.equal(d.sequences_total, 12);
+  assert.equal(d.batches_total, 3, "two of a-d, the other two, and e (another temperature)");
+  assert.equal(d.generate_calls_total, 3);
 });
 
 test("a request larger than --max-batch is split into calls of --max-batch rows, samples unchanged", { skip }, async () => {
