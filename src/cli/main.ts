@@ -13,11 +13,14 @@ import { trainCommand } from "./train.ts";
 import { dashboardCommand } from "./dashboard.ts";
 import { evalCommand } from "./eval.ts";
 import { curateCommand } from "./curate.ts";
+import { serveCommand } from "./serve.ts";
 
-function int(name: string, min: number) {
+function int(name: string, min: number, max = Infinity) {
   return (value: string): number => {
     const n = Number(value);
-    if (!Number.isInteger(n) || n < min) throw new InvalidArgumentError(`${name} must be an integer >= ${min}`);
+    if (!Number.isInteger(n) || n < min || n > max) {
+      throw new InvalidArgumentError(`${name} must be an integer ${max === Infinity ? `>= ${min}` : `in [${min}, ${max}]`}`);
+    }
     return n;
   };
 }
@@ -126,6 +129,16 @@ function program(): Command {
     .option("--max-pass <p>", "keep pass rates <= p (default (k-1)/k: drop k/k)", float("--max-pass", 0, 1))
     .option("--out <dir>", "kept.jsonl, curate-report.json and the sampled responses go here", "runs/curate"))
     .action((opts) => curateCommand({ ...cli.opts(), ...opts }));
+
+  cli.command("serve")
+    .description("serve a model over an OpenAI-compatible HTTP API (with SGLang's /update_weights_from_disk)")
+    .requiredOption("--model <dir>", "model directory (config.json, safetensors, tokenizer.json)")
+    .option("--host <host>", "address to listen on (127.0.0.1: this machine only)", "127.0.0.1")
+    .option("--port <port>", "port (0: any free port)", int("--port", 0, 65535), 8000)
+    .option("--max-batch <n>", "sequences generated together at most", int("--max-batch", 1), 64)
+    .option("--batch-window-ms <ms>", "how long a request waits for others to batch with", int("--batch-window-ms", 0), 10)
+    .option("--served-model-name <name>", "the model name clients use (default: the directory's name)")
+    .action((opts) => serveCommand({ ...cli.opts(), ...opts }));
 
   cli.command("demo")
     .description("the built-in default: build a small model and generate with it")
