@@ -114,6 +114,7 @@ function program(): Command {
     .option("--print-config", "print the resolved config and exit")
     .option("--resume <run_dir>", "continue a run from its last checkpoint")
     .action((opts) => trainCommand({ ...cli.opts(), ...opts }));
+
   engineAndSamplingOptions(cli.command("eval")
     .description("evaluate a model on benchmarks: avg@n, pass@k, maj@k, length, truncation")
     .requiredOption("--benchmarks <list>", "comma-separated benchmark names (math500, aime2024, aime2025, gpqa_diamond, minerva_math, olympiadbench, amc23, gsm8k, ...) or data files")
