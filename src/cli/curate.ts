@@ -5,7 +5,7 @@
  * continues), and keeps the items whose pass rate c/k lies in [--min-pass, --max-pass]
  * (default: drop 0/k and k/k). Writes OUT/kept.jsonl (id, question, answer, choices,
  * pass_rate; loadable as a data file) and OUT/curate-report.json with the pass-rate
- * histogram, which is also printed.
+ * histogram, which is also printed; stopped by Ctrl-C, it writes neither.
  */
 import { mkdirSync, writeFileSync } from "node:fs";
 import { join, resolve } from "node:path";
@@ -50,6 +50,10 @@ export async function curateCommand(f: CurateFlags): Promise<void> {
       identity: choice.identity, overwrite: f.overwrite, onProgress: progress(data!.name),
     });
     if (process.stderr.isTTY) process.stderr.write("\n");
+    if (stop.signal.aborted) {
+      console.error(`rlzero: stopped with ${report.scored} of ${pre.items.length * f.k} samples graded (kept in ${outDir}); run the same command again to continue`);
+      return;
+    }
     const result = bandFilter(pre.items, records, f.k, band);
     writeFileSync(join(outDir, "kept.jsonl"), result.kept.map((it) => JSON.stringify(it) + "\n").join(""));
     const summary = {

@@ -6,6 +6,7 @@ import fs from "node:fs";
 import { UserInputError } from "../errors.ts";
 import { configToYaml, resolveConfig } from "../trainer/load-config.ts";
 import { train } from "../trainer/train.ts";
+import { formatSummary } from "../trainer/summary.ts";
 import { applyThreads } from "./threads.ts";
 
 export interface TrainFlags {
@@ -27,11 +28,5 @@ export async function trainCommand(flags: TrainFlags): Promise<void> {
     return;
   }
   const result = await train(cfg, { resume: flags.resume !== undefined });
-  const status = result.interrupted ? "interrupted" : "finished";
-  console.log(`${status} after ${result.steps} steps in ${(result.seconds / 60).toFixed(1)} min; run directory ${result.runDir}`);
-  for (const r of result.last ?? []) {
-    const before = result.first?.find((f) => f.name === r.name);
-    const acc = (x: number | null | undefined) => (x === null || x === undefined ? "-" : (100 * x).toFixed(1) + "%");
-    console.log(`  ${r.name}: acc@${r.n} ${before ? `${acc(before.acc)} -> ` : ""}${acc(r.acc)}`);
-  }
+  console.log(`${result.interrupted ? "interrupted" : "finished"}: ${formatSummary(result.summary)}`);
 }

@@ -64,6 +64,8 @@ export interface EvaluateResult {
 
 export async function evaluateBenchmark(o: EvaluateOptions): Promise<EvaluateResult> {
   const { items, n } = o;
+  const ids = new Set(items.map((it) => it.id));
+  if (ids.size !== items.length) throw new Error(`evaluateBenchmark(${o.name}): item ids must be unique (records are keyed by id and sample)`);
   const prompts: RolloutPrompt[] = items.map((item, i) => ({ ...o.render(item), key: i }));
   const hashes = prompts.map((p) => createHash("sha256").update(p.text).digest("hex").slice(0, 16));
   const settings = { identity: o.identity ?? o.engine.name, sampling: o.sampling, seed_keys: o.seedKeys, format: o.pool.config.format };
@@ -123,7 +125,7 @@ export async function evaluateBenchmark(o: EvaluateOptions): Promise<EvaluateRes
   const workers = Promise.all(Array.from({ length: Math.max(1, o.inFlight ?? 1) }, worker));
   await (o.signal ? Promise.race([workers, aborted(o.signal)]) : workers);
 
-  const records = items.flatMap((item) => Array.from({ length: n }, (_, j) => done.get(recordKey(item.id, j)) ?? []).flat());
+  const records = items.flatMap((item) => Array.from({ length: n }, (_, j) => done.get(recordKey(item.id, j))).filter((r) => r !== undefined));
   const complete = records.length === total;
   if (file && !o.signal?.aborted) file.rewrite(records);
   return { report: summarize(o.name, items, n, records, failures, complete, o.pool.config.format), records };

@@ -49,7 +49,11 @@ export interface BenchmarkReport {
 export function summarize(name: string, items: readonly PromptItem[], n: number, records: readonly EvalRecord[],
   failures: readonly SampleFailure[], complete: boolean, format: AnswerFormat): BenchmarkReport {
   const byId = new Map<string, EvalRecord[]>();
-  for (const r of records) byId.set(r.id, [...(byId.get(r.id) ?? []), r]);
+  for (const r of records) {
+    const list = byId.get(r.id);
+    if (list) list.push(r);
+    else byId.set(r.id, [r]);
+  }
   const scores = scoreItems(items.map((it) => ({ votes: (byId.get(it.id) ?? []).sort((a, b) => a.sample - b.sample) })), n);
   const lengths = records.flatMap((r) => (r.length === null ? [] : [r.length]));
   const graded = new Set(records.map((r) => recordKey(r.id, r.sample)));

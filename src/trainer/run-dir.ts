@@ -55,16 +55,6 @@ export class RunDirectory {
     if (rows.length > 0) fs.appendFileSync(this.file("samples.jsonl"), rows.map((r) => JSON.stringify(r)).join("\n") + "\n");
   }
 
-  /** eval/step-N/: report.json and one <benchmark>.jsonl of records each. */
-  writeEval(step: number, report: unknown, records: Record<string, readonly unknown[]>): void {
-    const dir = path.join(this.dir, "eval", `step-${step}`);
-    fs.mkdirSync(dir, { recursive: true });
-    for (const [name, rows] of Object.entries(records)) {
-      fs.writeFileSync(path.join(dir, `${name}.jsonl`), rows.map((r) => JSON.stringify(r)).join("\n") + (rows.length ? "\n" : ""));
-    }
-    writeJsonAtomic(path.join(dir, "report.json"), report);
-  }
-
   setStatus(status: RunStatus, step: number): void {
     writeJsonAtomic(this.file("run.json"), {
       status, kind: this.kind, started: this.started, updated: new Date().toISOString(), step, total_steps: this.totalSteps,

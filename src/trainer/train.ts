@@ -24,6 +24,7 @@ import { gatherTokens, packRollouts, type PackedBatch } from "./pack.ts";
 import { Progress } from "./progress.ts";
 import { collectRollouts, type Rollout } from "./rollouts.ts";
 import { rolloutMetrics, sampleRows } from "./step-metrics.ts";
+import { summarizeRun, type RunSummary } from "./summary.ts";
 import { setupSession, type Session } from "./setup.ts";
 import { STREAM } from "./streams.ts";
 import { runUpdate, type UpdatePlan } from "./update.ts";
@@ -41,17 +42,12 @@ export interface TrainOptions {
 }
 
 export interface TrainResult {
-  runDir: string;
-  steps: number;
-  seconds: number;
-  /** Evaluation reports before the first step (when run) and after the last. */
-  first: BenchmarkReport[] | null;
-  last: BenchmarkReport[] | null;
+  summary: RunSummary;
+  /** Stopped by Ctrl-C (after saving a checkpoint). */
   interrupted: boolean;
 }
 
 export async function train(cfg: RunConfig, opts: TrainOptions = {}): Promise<TrainResult> {
-  const t0 = performance.now();
   const s = await setupSession(cfg, { resume: opts.resume ?? false });
   const progress = new Progress(cfg.trainer.steps, s.startStep, [
     { label: "reward", key: "critic/score/mean", digits: 3 },
@@ -67,17 +63,19 @@ export async function train(cfg: RunConfig, opts: TrainOptions = {}): Promise<Tr
     progress.log("interrupted: saving a checkpoint after this step (Ctrl-C again to quit now)");
   };
   process.on("SIGINT", onSigint);
-  let first: BenchmarkReport[] | null = null;
-  let last: BenchmarkReport[] | null = null;
   let step = s.startStep;
   try {
-    if (step === 0 && cfg.trainer.eval_every > 0 && s.evalSets.length > 0) first = await evaluate(s, 0, {});
+    if (step === 0 && cfg.trainer.eval_every > 0 && s.evalSets.length > 0) {
+      const before: Record<string, number> = {};
+      await evaluate(s, 0, before); // the base model, as step 0
+      s.run.appendMetrics(0, before);
+    }
     while (step < cfg.trainer.steps && !interrupted) {
       step += 1;
       const metrics = await trainStep(s, step, opts);
       const done = step === cfg.trainer.steps;
       if (s.evalSets.length > 0 && cfg.trainer.eval_every > 0 && (step % cfg.trainer.eval_every === 0 || done)) {
-        last = await evaluate(s, step, metrics);
+        await evaluate(s, step, metrics);
       }
       if ((cfg.trainer.save_every > 0 && step % cfg.trainer.save_every === 0) || done || interrupted) {
         timed(() => checkpoint(s, step), metrics, "save");
@@ -88,6 +86,7 @@ export async function train(cfg: RunConfig, opts: TrainOptions = {}): Promise<Tr
       opts.onStep?.(step, metrics);
     }
     s.run.setStatus(interrupted ? "interrupted" : "finished", step);
+    s.run.writeSummary(summarizeRun(cfg.run_dir));
   } catch (e) {
     s.run.setStatus("failed", step);
     throw e;
@@ -96,8 +95,7 @@ export async function train(cfg: RunConfig, opts: TrainOptions = {}): Promise<Tr
     progress.stop();
     await s.close();
   }
-  const seconds = (performance.now() - t0) / 1000;
-  return { runDir: cfg.run_dir, steps: step, seconds, first, last, interrupted };
+  return { summary: summarizeRun(cfg.run_dir), interrupted };
 }
 
 /** One RL step; returns its metrics (verl's names, docs/RUN_DIRECTORY.md). */
@@ -199,22 +197,26 @@ async function gatherRollouts(s: Session, step: number): Promise<{ rollouts: Rol
   return { rollouts: kept, rounds: round, dropped };
 }
 
-/** Evaluates every held-out set into eval/step-N/ and adds val-core/... metrics to `m`. */
-async function evaluate(s: Session, step: number, m: Record<string, number>): Promise<BenchmarkReport[]> {
+/**
+ * Evaluates every held-out set into eval/step-N/ and adds its figures to `m`: val-core/... and
+ * val-aux/... (evalMetrics), and the reflection rate of the responses.
+ */
+async function evaluate(s: Session, step: number, m: Record<string, number>): Promise<void> {
   const t = performance.now();
   const outDir = s.run.file(`eval/step-${step}`);
+  const reflects = new RegExp(s.cfg.reward.reflection_pattern, "i");
   const reports: BenchmarkReport[] = [];
   for (const [b, e] of s.evalSets.entries()) {
-    const { report } = await evaluateBenchmark({
+    const { report, records } = await evaluateBenchmark({
       engine: s.engine, name: e.name, items: e.items, render: e.render, n: e.n, sampling: e.sampling,
       seedKeys: [s.cfg.seed, STREAM.eval, b], pool: e.pool, outDir, overwrite: true, batchSize: 64,
     });
     reports.push(report);
     Object.assign(m, evalMetrics(report));
+    m[`val-aux/${e.name}/reflection_rate`] = records.filter((r) => reflects.test(r.response)).length / Math.max(1, records.length);
   }
   writeEvalReport(outDir, reports, { step });
   m["timing_s/eval"] = (performance.now() - t) / 1000;
-  return reports;
 }
 
 function checkpoint(s: Session, step: number): void {

@@ -5,26 +5,15 @@
  */
 import { after, test } from "node:test";
 import assert from "node:assert/strict";
-import { spawn } from "node:child_process";
 import * as fs from "node:fs";
 import * as os from "node:os";
 import * as path from "node:path";
-import { fileURLToPath } from "node:url";
 import { loadDataset } from "../../src/data/load.ts";
 import { promptText, startFakeServer, type FakeServer } from "../eval/fake-server.ts";
+import { rlzeroAsync as rlzero } from "./spawn-cli.ts";
 
-const root = fileURLToPath(new URL("../../", import.meta.url));
 let srv: FakeServer | undefined;
 after(async () => srv?.close());
-
-function rlzero(args: string[]): Promise<{ status: number | null; stdout: string; stderr: string }> {
-  const child = spawn(process.execPath, ["--import", "tsx", path.join(root, "test/helpers/cli.ts"), ...args], { cwd: root });
-  let stdout = "";
-  let stderr = "";
-  child.stdout.on("data", (d: Buffer) => (stdout += d.toString()));
-  child.stderr.on("data", (d: Buffer) => (stderr += d.toString()));
-  return new Promise((resolve) => child.on("exit", (status) => resolve({ status, stdout, stderr })));
-}
 
 test("curate keeps the prompts whose pass rate is in the band, after dropping unusable references and duplicates", async () => {
   const k = 4;

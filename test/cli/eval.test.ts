@@ -6,7 +6,6 @@
  */
 import { after, test } from "node:test";
 import assert from "node:assert/strict";
-import { spawn } from "node:child_process";
 import * as fs from "node:fs";
 import * as os from "node:os";
 import * as path from "node:path";
@@ -15,23 +14,11 @@ import { parseConfig } from "../../src/models/config.ts";
 import { randomModel, saveModel } from "../../src/models/load.ts";
 import { Rng } from "../../src/util/rng.ts";
 import { promptText, startFakeServer, type FakeServer, type Reply } from "../eval/fake-server.ts";
+import { rlzeroAsync as rlzero } from "./spawn-cli.ts";
 
 const root = fileURLToPath(new URL("../../", import.meta.url));
 const tokenizerDir = path.resolve(root, "../shared/data/tokenizers/torchtune_tiny_bpe");
 const skipTok = fs.existsSync(path.join(tokenizerDir, "tokenizer.json")) ? false : `../shared is absent (${tokenizerDir}): skipping the local-model test`;
-
-interface Run { status: number | null; stdout: string; stderr: string }
-
-/** Runs the CLI without blocking this process (the fake server lives here). */
-function rlzero(args: string[], onSpawn?: (kill: (signal: NodeJS.Signals) => void) => void): Promise<Run> {
-  const child = spawn(process.execPath, ["--import", "tsx", path.join(root, "test/helpers/cli.ts"), ...args], { cwd: root });
-  let stdout = "";
-  let stderr = "";
-  child.stdout.on("data", (d: Buffer) => (stdout += d.toString()));
-  child.stderr.on("data", (d: Buffer) => (stderr += d.toString()));
-  onSpawn?.((signal) => child.kill(signal));
-  return new Promise((resolve) => child.on("exit", (status) => resolve({ status, stdout, stderr })));
-}
 
 const servers: FakeServer[] = [];
 after(async () => {
