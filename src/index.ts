@@ -38,6 +38,9 @@ export { registerGrader, getGrader } from "./rewards/registry.ts";
 export { REWARD_PRESETS, parseVerifierConfig, type RewardValues, type VerifierConfig } from "./rewards/config.ts";
 export type { GradeInput, Grader, Reason, Verdict } from "./rewards/types.ts";
 
+// Built-in reasoning tasks (importing registers their graders): generators, prompt sets, the corpus, the tokenizer.
+export * from "./tasks/index.ts";
+
 // Data and evaluation.
 export { loadDataset, type Dataset } from "./data/load.ts";
 export type { DatasetSpecInput } from "./data/spec.ts";
