@@ -34,7 +34,7 @@ function run(cmd: string, args: string[], opts: SpawnSyncOptions & { cwd: string
 /** Imports the installed package with plain node and reports what a user's code would see. */
 const CONSUMER = `
 import { createRequire } from "node:module";
-import { grpoAdvantages, native, nativeBinary } from "rlzero";
+import { VerifierPool, grpoAdvantages, native, nativeBinary } from "rlzero";
 let internal;
 try { await import("rlzero/dist/cli/main.js"); internal = "importable"; } catch (e) { internal = e.code; }
 console.log(JSON.stringify({
@@ -45,6 +45,13 @@ console.log(JSON.stringify({
   internal,
   // Beyond stdout's pipe and file reads closing: a timer, socket or server would be listed here.
   handles: process.getActiveResourcesInfo().filter((h) => !["PipeWrap", "TTYWrap", "CloseReq", "FSReqCallback"].includes(h)),
+  // The pool's worker file, dist/rewards/worker.js, is found and graded with.
+  verdicts: await (async () => {
+    const pool = new VerifierPool({ size: 1, config: { format: "boxed" } });
+    const v = await pool.gradeAll([{ response: "so \\\\boxed{4}", answer: "4" }, { response: "\\\\boxed{5}", answer: "4" }]);
+    await pool.close();
+    return v.map((x) => x.reason);
+  })(),
 }));
 `;
 
@@ -106,6 +113,7 @@ describe("the npm package", { timeout: 900_000 }, () => {
     assert.equal(r.version, version);
     assert.equal(r.internal, "ERR_PACKAGE_PATH_NOT_EXPORTED", "only the entry and package.json are exported");
     assert.deepEqual(r.handles, [], "importing starts no worker, timer or server");
+    assert.deepEqual(r.verdicts, ["correct", "wrong_answer"]);
   });
 
   test("the installed declarations type the entry", () => {
