@@ -17,9 +17,14 @@ const root = fileURLToPath(new URL("../../", import.meta.url));
 const version: string = JSON.parse(readFileSync(path.join(root, "package.json"), "utf8")).version;
 const prebuiltDir = `prebuilds/${process.platform}-${process.arch}`;
 
-/** The environment of a user's shell: none of the npm_* variables `npm test` set, none of this repository's bins. */
+/**
+ * The environment of a user's shell: without what `npm test` (or `npm exec -c`) says of this
+ * repository (its package, its directory as the project root, the command) and without this
+ * repository's bins; npm's settings are kept.
+ */
 function userEnv(extra: Record<string, string> = {}): NodeJS.ProcessEnv {
-  const env = Object.fromEntries(Object.entries(process.env).filter(([k]) => !/^npm_/i.test(k) && k !== "INIT_CWD"));
+  const ours = /^(npm_package_|npm_lifecycle_|npm_config_(local_prefix|call)$|npm_command$|INIT_CWD$)/i;
+  const env = Object.fromEntries(Object.entries(process.env).filter(([k]) => !ours.test(k)));
   env.PATH = (env.PATH ?? "").split(path.delimiter).filter((d) => !d.startsWith(root)).join(path.delimiter);
   return { ...env, ...extra };
 }
