@@ -2,10 +2,13 @@
 # The GEMM backend is chosen by native/detect-backend.mjs: oneDNN, else OpenBLAS, else the
 # portable kernel; RLZERO_GEMM_BACKEND=onednn|openblas|portable forces one.
 # -march=native is deliberate: the addon is compiled at `npm install` on the machine that runs it.
+# RLZERO_MARCH sets another target: the prebuilt binary shipped in the npm package is compiled for a
+# baseline CPU (native/build.mjs --prebuild).
 # OpenMP is the one thread pool (Debian's oneDNN is built on it too).
 {
   "variables": {
-    "gemm_backend%": "<!(node native/detect-backend.mjs)"
+    "gemm_backend%": "<!(node native/detect-backend.mjs)",
+    "march%": "<!(node -p \"process.env.RLZERO_MARCH || 'native'\")"
   },
   "targets": [
     {
@@ -27,8 +30,8 @@
       "defines": ["NAPI_VERSION=8", "NAPI_CPP_EXCEPTIONS", "NODE_ADDON_API_CPP_EXCEPTIONS_ALL"],
       "cflags!": ["-fno-exceptions"],
       "cflags_cc!": ["-fno-exceptions", "-fno-rtti"],
-      "cflags": ["-O3", "-march=native", "-fopenmp"],
-      "cflags_cc": ["-O3", "-march=native", "-fopenmp", "-std=c++17", "-fexceptions"],
+      "cflags": ["-O3", "-march=<(march)", "-fopenmp"],
+      "cflags_cc": ["-O3", "-march=<(march)", "-fopenmp", "-std=c++17", "-fexceptions"],
       # -z nodelete: Node dlclose()s an addon that a worker thread loaded when the worker exits,
       # which would unload libgomp under its still-running pool threads (SIGSEGV).
       "ldflags": ["-fopenmp", "-Wl,-z,nodelete"],
