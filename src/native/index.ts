@@ -8,7 +8,7 @@ import path from "node:path";
 import { fileURLToPath } from "node:url";
 import type { NativeAddon } from "./api.ts";
 
-export type { GemmBackend, NativeAddon, NativeInfo } from "./api.ts";
+export type { GemmBackend, NativeAddon, NativeInfo, PackedLinear } from "./api.ts";
 
 /** The package root: the nearest ancestor directory with a package.json (works from src/ and dist/). */
 function packageRoot(): string {

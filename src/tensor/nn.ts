@@ -89,30 +89,42 @@ export function embedding(weight: Tensor, ids: Int32Array): Tensor {
   });
 }
 
-export interface AttentionShape {
-  B: number;
-  T: number;
+export interface AttentionHeads {
   Hq: number;
   Hkv: number;
   D: number;
 }
 
-/** Causal grouped-query attention: q[B,T,Hq,D], k/v[B,T,Hkv,D] -> [B,T,Hq,D]. */
-export function attention(q: Tensor, k: Tensor, v: Tensor, s: AttentionShape): Tensor {
-  const { B, T, Hq, Hkv, D } = s;
+export interface AttentionShape extends AttentionHeads {
+  B: number;
+  T: number;
+}
+
+/**
+ * Causal grouped-query attention over packed sequences: sequence s is rows offsets[s] ..
+ * offsets[s+1]-1 of q[N,Hq,D], k/v[N,Hkv,D], and attends only within itself -> [N,Hq,D].
+ */
+export function attentionPacked(q: Tensor, k: Tensor, v: Tensor, offsets: Int32Array, h: AttentionHeads): Tensor {
+  const { Hq, Hkv, D } = h;
+  const N = offsets[offsets.length - 1];
   const scale = 1 / Math.sqrt(D);
-  const y = new Float32Array(B * T * Hq * D);
-  const lse = new Float32Array(B * Hq * T);
-  native.attentionForward(q.data, k.data, v.data, B, T, Hq, Hkv, D, scale, y, lse);
+  const y = new Float32Array(N * Hq * D);
+  const lse = new Float32Array(N * Hq);
+  native.attentionForward(q.data, k.data, v.data, offsets, Hq, Hkv, D, scale, y, lse);
   return record1([q, k, v], y, q.shape, (out) => {
     const dq = new Float32Array(q.size);
     const dk = new Float32Array(k.size);
     const dv = new Float32Array(v.size);
-    native.attentionBackward(out.grad!, q.data, k.data, v.data, y, lse, B, T, Hq, Hkv, D, scale, dq, dk, dv);
+    native.attentionBackward(out.grad!, q.data, k.data, v.data, y, lse, offsets, Hq, Hkv, D, scale, dq, dk, dv);
     accumulate(q, dq);
     accumulate(k, dk);
     accumulate(v, dv);
   });
+}
+
+/** Causal grouped-query attention over a right-padded batch: q[B,T,Hq,D], k/v[B,T,Hkv,D] -> [B,T,Hq,D]. */
+export function attention(q: Tensor, k: Tensor, v: Tensor, s: AttentionShape): Tensor {
+  return attentionPacked(q, k, v, Int32Array.from({ length: s.B + 1 }, (_, b) => b * s.T), s);
 }
 
 /** Rows of x[N, dim] at the given row indices -> [rows.length, dim]. */

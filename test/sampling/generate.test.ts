@@ -50,8 +50,10 @@ test("at temperature 1 the empirical token frequencies match the model's distrib
   const out = generate(model, Array.from({ length: n }, () => prompt), { ...sampling, maxNewTokens: 1 }, { rngs: streams(5, n) });
   const counts = new Float64Array(V);
   for (const c of out) counts[c.tokenIds[0]] += 1;
-  const hidden = model.forwardCached(Int32Array.from(prompt), 3, KVCache.create(model.config, 1, 8), new Int32Array(1));
-  const logits = model.logits(hidden.subarray(2 * model.config.hiddenSize), 1);
+  const hidden = model.forwardCached(Int32Array.from(prompt),
+    { slots: new Int32Array([0]), start: new Int32Array([0]), offsets: new Int32Array([0, 3]) }, new KVCache(model.config, 1, 8),
+    model.packed());
+  const logits = model.logits(hidden, 1, model.packed());
   const m = Math.max(...logits);
   const p = Array.from(logits, (z) => Math.exp(z - m));
   const total = p.reduce((s, x) => s + x, 0);
