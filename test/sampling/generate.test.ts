@@ -2,7 +2,7 @@ import { test } from "node:test";
 import assert from "node:assert/strict";
 import { fileURLToPath } from "node:url";
 import { loadModel } from "../../src/models/load.ts";
-import { generate, type SamplingParams } from "../../src/sampling/generate.ts";
+import { generate, generateGroups, type Completion, type SamplingParams } from "../../src/sampling/generate.ts";
 import { noGrad } from "../../src/tensor/tensor.ts";
 import { KVCache } from "../../src/models/kv-cache.ts";
 import { Rng } from "../../src/util/rng.ts";
@@ -42,27 +42,33 @@ function chiSquareQuantile(k: number, z: number): number {
   return k * (1 - a + z * Math.sqrt(a)) ** 3;
 }
 
-test("at temperature 1 the empirical token frequencies match the model's distribution", () => {
-  // 6,000 first tokens after one prompt; chi-square goodness of fit over tokens with an expected
-  // count of at least 5 (the rest pooled), rejected only beyond 4.75 standard deviations (p ~ 1e-6).
-  const n = 6000;
-  const prompt = [17, 3, 99];
-  const out = generate(model, Array.from({ length: n }, () => prompt), { ...sampling, maxNewTokens: 1 }, { rngs: streams(5, n) });
-  const counts = new Float64Array(V);
-  for (const c of out) counts[c.tokenIds[0]] += 1;
+/** The model's next-token probabilities after `prompt`, at temperature 1. */
+function nextTokenProbs(prompt: number[]): number[] {
   const hidden = model.forwardCached(Int32Array.from(prompt),
-    { slots: new Int32Array([0]), start: new Int32Array([0]), offsets: new Int32Array([0, 3]) }, new KVCache(model.config, 1, 8),
-    model.packed());
+    { slots: new Int32Array([0]), start: new Int32Array([0]), offsets: new Int32Array([0, prompt.length]) },
+    new KVCache(model.config, 1, 8), model.packed());
   const logits = model.logits(hidden, 1, model.packed());
   const m = Math.max(...logits);
   const p = Array.from(logits, (z) => Math.exp(z - m));
-  const total = p.reduce((s, x) => s + x, 0);
+  const total = p.reduce((a, x) => a + x, 0);
+  return p.map((x) => x / total);
+}
+
+/**
+ * Chi-square goodness of fit of the first generated tokens against the model's distribution,
+ * over tokens with an expected count of at least 5 (the rest pooled), rejected only beyond 4.75
+ * standard deviations (p ~ 1e-6).
+ */
+function assertFirstTokensFollowModel(out: Completion[], prompt: number[]): void {
+  const n = out.length;
+  const counts = new Float64Array(V);
+  for (const c of out) counts[c.tokenIds[0]] += 1;
   let chi = 0;
   let cells = 0;
   let pooledObs = 0;
   let pooledExp = 0;
-  p.forEach((pi, v) => {
-    const e = (n * pi) / total;
+  nextTokenProbs(prompt).forEach((pi, v) => {
+    const e = n * pi;
     if (e >= 5) {
       chi += (counts[v] - e) ** 2 / e;
       cells += 1;
@@ -78,6 +84,19 @@ test("at temperature 1 the empirical token frequencies match the model's distrib
   assert.ok(cells >= 5, `only ${cells} cells: the distribution is too peaked for the test`);
   const limit = chiSquareQuantile(cells - 1, 4.75);
   assert.ok(chi < limit, `chi-square ${chi.toFixed(1)} over ${cells - 1} dof exceeds ${limit.toFixed(1)}`);
+}
+
+test("at temperature 1 the empirical token frequencies match the model's distribution", () => {
+  const n = 6000, prompt = [17, 3, 99];
+  const out = generate(model, Array.from({ length: n }, () => prompt), { ...sampling, maxNewTokens: 1 }, { rngs: streams(5, n) });
+  assertFirstTokensFollowModel(out, prompt);
+});
+
+test("shared-prefix sampling (one prefill, 6,000 samples, 64 at a time) follows the model's distribution", () => {
+  const n = 6000, prompt = [17, 3, 99];
+  const out = generateGroups(model, [prompt], n, { ...sampling, maxNewTokens: 2 }, { rngs: streams(6, n), batchSize: 64 });
+  assert.equal(out.length, n);
+  assertFirstTokensFollowModel(out, prompt);
 });
 
 test("top-k 1 equals greedy", () => {
@@ -120,4 +139,27 @@ test("a sequence's completion does not depend on how the prompts are batched", (
   const reversed = generate(model, [...prompts].reverse(), sampling, { rngs: rngs().reverse() }).reverse();
   assert.deepEqual(alone.map((c) => c.tokenIds), together.map((c) => c.tokenIds));
   assert.deepEqual(reversed.map((c) => c.tokenIds), together.map((c) => c.tokenIds));
+});
+
+/** Token ids and log-probs of two runs are the same (log-probs to 1e-5: a batch's size may change the last bits). */
+function assertSameCompletions(a: Completion[], b: Completion[], what: string): void {
+  assert.deepEqual(a.map((c) => c.tokenIds), b.map((c) => c.tokenIds), what);
+  assert.deepEqual(a.map((c) => c.finishReason), b.map((c) => c.finishReason), what);
+  a.forEach((c, i) => c.logprobs.forEach((l, t) => assert.ok(Math.abs(l - b[i].logprobs[t]) < 1e-5, `${what}: completion ${i} token ${t}`)));
+}
+
+test("shared prefill, continuous batching and both together give the plain path's samples", () => {
+  // An EOS that the model draws often, so rows finish at different steps and slots are reused.
+  const eos = generate(model, prompts, { ...sampling, greedy: true }, { rngs: streams(1, prompts.length) })[0].tokenIds[2];
+  const params = { ...sampling, maxNewTokens: 16, eosTokenIds: [eos, 7, 11] };
+  const n = 5;
+  const rngs = (): Rng[] => Array.from({ length: prompts.length * n }, (_, i) => Rng.derive(31, Math.floor(i / n), i % n));
+  const repeated = prompts.flatMap((p) => Array.from({ length: n }, () => p));
+  const plain = generate(model, repeated, params, { rngs: rngs(), batchSize: repeated.length });
+  assert.ok(new Set(plain.map((c) => c.tokenIds.length)).size > 3, "rows should finish at different lengths");
+  assertSameCompletions(generateGroups(model, prompts, n, params, { rngs: rngs() }), plain, "shared prefill");
+  assertSameCompletions(generate(model, repeated, params, { rngs: rngs(), batchSize: 3 }), plain, "continuous batching");
+  for (const batchSize of [1, 4, 7]) {
+    assertSameCompletions(generateGroups(model, prompts, n, params, { rngs: rngs(), batchSize }), plain, `both, batch ${batchSize}`);
+  }
 });
