@@ -88,7 +88,7 @@ void RmsnormBackward(const CallbackInfo& info) {
   Args a(info, "rmsnormBackward");
   const int64_t N = a.dim(4, "N"), dim = a.dim(5, "dim"), n = a.count({N, dim});
   rmsnorm_backward(a.f32(0, "dy", n), a.f32(1, "x", n), a.f32(2, "weight", dim), a.f32(3, "rstd", N), N, dim,
-                   a.f32(6, "dx", n), a.f32(7, "dweight", dim));
+                   a.f32(6, "dx", n), a.f32(7, "dweight", dim), a.present(8) && a.flag(8, "accumulate"));
 }
 
 void Rope(const CallbackInfo& info) {

@@ -44,7 +44,7 @@ void attend_rows(const QueryRows& rows, const KvSource& kv, int64_t D, float sca
     const int64_t nk = std::min(BK, maxlast + 1 - j0);
     const float* kt = Kt;
     int64_t ldk = BK;
-    if (kv.transposed && j0 + BK <= kv.ks) {
+    if (kv.transposed && j0 + BK <= kv.cap) {
       kt = kv.k + j0, ldk = kv.ks;
     } else {
       for (int64_t j = 0; j < nk; j++)
@@ -128,12 +128,19 @@ void attend_packed(const float* q, float* out, float* lse, int64_t S, const int3
   }
 }
 
+// The keys are first transposed once into kT [Hkv][D][ld], so that every query block reads its
+// key blocks in place instead of copying them; the row stride ld is padded off a power of two,
+// which would map a block's D rows onto the same cache sets.
 void attention_forward(const float* q, const float* k, const float* v, const int32_t* offsets, int64_t S,
                        const Heads& h, float* out, float* lse) {
-  const int64_t ks = h.Hkv * h.D;
+  const int64_t N = offsets[S], vs = h.Hkv * h.D, ld = round_up(N, VL) + VL;
+  std::vector<float> kT(ld * h.Hkv * h.D);
+#pragma omp parallel for schedule(static) if (N > 256)
+  for (int64_t n = 0; n < N; n++)
+    for (int64_t hk = 0; hk < h.Hkv; hk++)
+      for (int64_t d = 0; d < h.D; d++) kT[(hk * h.D + d) * ld + n] = k[(n * h.Hkv + hk) * h.D + d];
   attend_packed(q, out, lse, S, offsets, nullptr, h, [&](int64_t s, int64_t hk) {
-    const int64_t at = offsets[s] * ks + hk * h.D;
-    return KvSource{k + at, ks, false, v + at, ks};
+    return KvSource{kT.data() + hk * h.D * ld + offsets[s], ld, true, ld - offsets[s], v + offsets[s] * vs + hk * h.D, vs};
   });
 }
 

@@ -23,7 +23,7 @@ void attention_cached(const float* q, const float* k, const float* v, float* cac
       }
   attend_packed(q, out, nullptr, S, offsets, start, h, [&](int64_t s, int64_t hk) {
     const int64_t at = ((int64_t)slots[s] * h.Hkv + hk) * head;
-    return KvSource{cacheK + at, maxT, true, cacheV + at, D};
+    return KvSource{cacheK + at, maxT, true, maxT, cacheV + at, D};
   });
 }
 

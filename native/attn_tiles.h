@@ -101,12 +101,13 @@ struct QueryRows {
 };
 
 // The keys and values of one (sequence, KV head). V row j at v + j*vs. Keys either as rows
-// (key j at k + j*ks, the layout of a training batch) or transposed (component d of key j at
-// k + d*ks + j, the KV cache's layout, where ks is the cache's capacity in keys).
+// (key j at k + j*ks) or transposed (component d of key j at k + d*ks + j, with `cap` keys
+// readable in each row: a whole block of keys is then read in place while j0 + BK <= cap).
 struct KvSource {
   const float* k;
   int64_t ks;
   bool transposed;
+  int64_t cap;
   const float* v;
   int64_t vs;
 };

@@ -36,7 +36,7 @@ bool bf16_supported();
 // ---- rmsnorm.cc
 void rmsnorm_forward(const float* x, const float* w, int64_t N, int64_t dim, float eps, float* y, float* rstd);
 void rmsnorm_backward(const float* dy, const float* x, const float* w, const float* rstd, int64_t N, int64_t dim,
-                      float* dx, float* dw);
+                      float* dx, float* dw, bool accumulate_dx);
 
 // ---- rope.cc
 void rope(const float* x, const int32_t* pos, const float* inv_freq, int64_t N, int64_t H, int64_t D, bool inverse,

@@ -9,6 +9,7 @@ import { generateCommand } from "./generate.ts";
 import { logprobsCommand } from "./logprobs.ts";
 import { demoCommand } from "./demo.ts";
 import { gradeCommand } from "./grade.ts";
+import { exportCommand } from "./export.ts";
 
 function int(name: string, min: number) {
   return (value: string): number => {
@@ -66,6 +67,14 @@ function program(): Command {
     .option("--format <format>", "answer extraction: orz, boxed, auto or choice", "auto")
     .option("--output <file>", "write the graded lines here (default: stdout)")
     .action((opts) => gradeCommand(opts));
+
+  cli.command("export")
+    .description("write a model directory as one GGUF file, for llama.cpp or Ollama")
+    .requiredOption("--format <format>", "output format: gguf")
+    .requiredOption("--model <dir>", "model directory")
+    .requiredOption("--out <file>", "the file to write")
+    .option("--dtype <dtype>", "weights as f32, f16 or bf16 (norms and biases stay f32)", "f32")
+    .action((opts) => exportCommand({ ...cli.opts(), ...opts }));
 
   cli.command("demo")
     .description("the built-in default: build a small model and generate with it")

@@ -10,8 +10,7 @@
 import type { ModelConfig } from "./config.ts";
 import { ropeInvFreq } from "./config.ts";
 import { Tensor, noGrad } from "../tensor/tensor.ts";
-import { add } from "../tensor/elementwise.ts";
-import { attention, embedding, linear, rmsnorm, rope, swiglu, tokenLogprobs, gatherRows } from "../tensor/nn.ts";
+import { attentionPacked, embedding, linear, rmsnorm, rope, swiglu, tokenLogprobs, gatherRows } from "../tensor/nn.ts";
 import { native } from "../native/index.ts";
 import { VALUE_HEAD } from "./parameters.ts";
 import type { KVCache } from "./kv-cache.ts";
@@ -52,16 +51,32 @@ export class CausalLM {
 
   /** Final-normed hidden states [B*T, hidden] of a right-padded batch ids[B*T]. */
   hidden(ids: Int32Array, B: number, T: number): Tensor {
-    const cfg = this.config;
     if (ids.length !== B * T) throw new Error(`hidden: ${ids.length} ids for B=${B}, T=${T}`);
-    if (T > cfg.maxPositions) {
-      throw new UserInputError(`sequence of ${T} tokens is longer than the context (max_position_embeddings = ${cfg.maxPositions})`);
+    return this.hiddenPacked(ids, uniformOffsets(B, T));
+  }
+
+  /**
+   * Final-normed hidden states [N, hidden] of packed sequences: sequence s is the tokens
+   * ids[offsets[s] .. offsets[s+1]-1] (offsets[S+1] from 0 to N = ids.length), at positions
+   * 0, 1, ... of its own, attending only within itself. Sequences of different lengths cost no
+   * work on padding; a right-padded [B, T] batch is offsets 0, T, 2T, ...
+   */
+  hiddenPacked(ids: Int32Array, offsets: Int32Array): Tensor {
+    const cfg = this.config;
+    checkOffsets(offsets, ids.length);
+    const positions = new Int32Array(ids.length);
+    for (let s = 0; s + 1 < offsets.length; s++) {
+      const n = offsets[s + 1] - offsets[s];
+      if (n > cfg.maxPositions) {
+        throw new UserInputError(`sequence of ${n} tokens is longer than the context (max_position_embeddings = ${cfg.maxPositions})`);
+      }
+      for (let i = 0; i < n; i++) positions[offsets[s] + i] = i;
     }
     this.checkIds(ids);
-    const positions = new Int32Array(B * T).map((_, i) => i % T);
+    const heads = { Hq: cfg.numHeads, Hkv: cfg.numKvHeads, D: cfg.headDim };
     let x = embedding(this.p("model.embed_tokens.weight"), ids);
     for (let i = 0; i < cfg.numLayers; i++) {
-      x = this.block(i, x, (q, k, v) => attention(q, k, v, { B, T, Hq: cfg.numHeads, Hkv: cfg.numKvHeads, D: cfg.headDim }), positions);
+      x = this.block(i, x, (q, k, v) => attentionPacked(q, k, v, offsets, heads), positions);
     }
     return rmsnorm(x, this.p("model.norm.weight"), cfg.rmsNormEps);
   }
@@ -71,21 +86,32 @@ export class CausalLM {
    * rows `rowIds` of the batch (row r predicts ids[r + 1]). Returns logp and entropy [rows].
    */
   tokenLogprobs(ids: Int32Array, B: number, T: number, rowIds: Int32Array, temperature = 1): { logp: Tensor; entropy: Tensor } {
+    if (ids.length !== B * T) throw new Error(`tokenLogprobs: ${ids.length} ids for B=${B}, T=${T}`);
+    return this.tokenLogprobsPacked(ids, uniformOffsets(B, T), rowIds, temperature);
+  }
+
+  /**
+   * `tokenLogprobs` over packed sequences (see hiddenPacked): row r (an index into ids) predicts
+   * ids[r + 1], which must belong to the same sequence. Returns logp and entropy [rows].
+   */
+  tokenLogprobsPacked(ids: Int32Array, offsets: Int32Array, rowIds: Int32Array, temperature = 1): { logp: Tensor; entropy: Tensor } {
     if (!(temperature > 0)) throw new RangeError(`tokenLogprobs: temperature must be > 0, got ${temperature}`);
-    for (const r of rowIds) {
-      if (!(r >= 0 && r < B * T && r % T !== T - 1)) {
-        throw new RangeError(`tokenLogprobs: row ${r} is not a position with a next token in a [${B}, ${T}] batch`);
-      }
-    }
-    const h = gatherRows(this.hidden(ids, B, T), rowIds);
+    checkNextTokenRows(rowIds, offsets, ids.length);
+    const h = gatherRows(this.hiddenPacked(ids, offsets), rowIds);
     const targets = rowIds.map((r) => ids[r + 1]);
     return tokenLogprobs(h, this.lmHead(), targets, 1 / temperature);
   }
 
   /** Critic values [rows] at the given rows: value_head · hidden. */
   values(ids: Int32Array, B: number, T: number, rowIds: Int32Array): Tensor {
-    const h = gatherRows(this.hidden(ids, B, T), rowIds);
-    return linear(h, this.p(VALUE_HEAD));
+    if (ids.length !== B * T) throw new Error(`values: ${ids.length} ids for B=${B}, T=${T}`);
+    return this.valuesPacked(ids, uniformOffsets(B, T), rowIds);
+  }
+
+  /** Critic values [rows] at the given rows of packed sequences (see hiddenPacked). */
+  valuesPacked(ids: Int32Array, offsets: Int32Array, rowIds: Int32Array): Tensor {
+    for (const r of rowIds) if (!(r >= 0 && r < ids.length)) throw new RangeError(`values: row ${r} is outside [0, ${ids.length})`);
+    return linear(gatherRows(this.hiddenPacked(ids, offsets), rowIds), this.p(VALUE_HEAD));
   }
 
   /** One decoder layer: x + attn(norm(x)), then + mlp(norm(.)). x[N, hidden]. */
@@ -97,11 +123,11 @@ export class CausalLM {
     const q = rope(linear(a, this.p(`${l}self_attn.q_proj.weight`), bias("q_proj")), positions, this.invFreq, cfg.numHeads, cfg.headDim);
     const k = rope(linear(a, this.p(`${l}self_attn.k_proj.weight`), bias("k_proj")), positions, this.invFreq, cfg.numKvHeads, cfg.headDim);
     const v = linear(a, this.p(`${l}self_attn.v_proj.weight`), bias("v_proj"));
-    x = add(x, linear(attend(q, k, v), this.p(`${l}self_attn.o_proj.weight`)));
+    x = linear(attend(q, k, v), this.p(`${l}self_attn.o_proj.weight`), undefined, x); // + x, the residual
     const m = rmsnorm(x, this.p(`${l}post_attention_layernorm.weight`), cfg.rmsNormEps);
     const gate = linear(m, this.p(`${l}mlp.gate_proj.weight`));
     const up = linear(m, this.p(`${l}mlp.up_proj.weight`));
-    return add(x, linear(swiglu(gate, up), this.p(`${l}mlp.down_proj.weight`)));
+    return linear(swiglu(gate, up), this.p(`${l}mlp.down_proj.weight`), undefined, x);
   }
 
   /**
@@ -176,6 +202,39 @@ export class CausalLM {
   /** This model's linear layers packed for generation (see packed-weights.ts). */
   packed(bf16: Bf16Mode = "none"): PackedWeights {
     return packWeights(this, bf16);
+  }
+}
+
+/** Offsets 0, T, 2T, ..., B*T: a right-padded [B, T] batch as packed sequences. */
+function uniformOffsets(B: number, T: number): Int32Array {
+  return Int32Array.from({ length: B + 1 }, (_, b) => b * T);
+}
+
+function checkOffsets(offsets: Int32Array, N: number): void {
+  if (offsets.length < 1 || offsets[0] !== 0 || offsets[offsets.length - 1] !== N) {
+    throw new RangeError(`offsets must run from 0 to the number of tokens (${N}), got [${offsets[0]} .. ${offsets[offsets.length - 1]}]`);
+  }
+  for (let s = 1; s < offsets.length; s++) {
+    if (offsets[s] < offsets[s - 1]) throw new RangeError(`offsets must be non-decreasing (offsets[${s}] < offsets[${s - 1}])`);
+  }
+}
+
+/** Each row must have a next token in its own sequence: offsets[s] <= r < offsets[s+1] - 1. */
+function checkNextTokenRows(rowIds: Int32Array, offsets: Int32Array, N: number): void {
+  checkOffsets(offsets, N);
+  let s = 0;
+  for (const r of rowIds) {
+    if (!(r >= 0 && r < N)) throw new RangeError(`tokenLogprobs: row ${r} is outside the ${N} tokens`);
+    if (r < offsets[s] || r >= offsets[s + 1]) { // find r's sequence (rows are usually increasing)
+      let lo = 0, hi = offsets.length - 2;
+      while (lo < hi) {
+        const mid = (lo + hi + 1) >> 1;
+        if (offsets[mid] <= r) lo = mid;
+        else hi = mid - 1;
+      }
+      s = lo; // the last sequence starting at or before r: empty ones start where the next does
+    }
+    if (r === offsets[s + 1] - 1) throw new RangeError(`tokenLogprobs: row ${r} is the last token of sequence ${s}; it has no next token`);
   }
 }
 

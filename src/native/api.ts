@@ -55,9 +55,9 @@ export interface NativeAddon {
   /** y[N,dim] = x / sqrt(mean(x^2) + eps) * weight[dim]; rstd[N] saved for the backward. */
   rmsnormForward(x: Float32Array, weight: Float32Array, N: number, dim: number, eps: number,
     y: Float32Array, rstd: Float32Array): void;
-  /** dx[N,dim] written; dweight[dim] accumulated. */
+  /** dx[N,dim] written (added to when `accumulate`); dweight[dim] accumulated. */
   rmsnormBackward(dy: Float32Array, x: Float32Array, weight: Float32Array, rstd: Float32Array,
-    N: number, dim: number, dx: Float32Array, dweight: Float32Array): void;
+    N: number, dim: number, dx: Float32Array, dweight: Float32Array, accumulate?: boolean): void;
 
   /**
    * Rotary embedding, Hugging Face rotate-half convention, on x[N, H, D] (N = B*T rows):
