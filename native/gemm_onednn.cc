@@ -127,7 +127,7 @@ bool bf16_supported() {
   return false;
 }
 
-// Buckets: M itself up to 8, then 8 steps per octave (M rounded up by less than 1/8).
+// Buckets: M itself below 16, then 8 per octave (M rounded up to a multiple of 2^floor(log2 M) / 8).
 int64_t linear_rows(int64_t M) {
   if (M <= 8) return M;
   int64_t step = 1;

@@ -173,7 +173,7 @@ export class CausalLM {
       native.rope(q, positions, this.invFreq, N, Hq, D, false, q);
       native.rope(k, positions, this.invFreq, N, Hkv, D, false, k);
       const layer = cache.layers[i];
-      native.attentionCached(q, k, v, layer.k, layer.v, slots, start, offsets, Hq, Hkv, D, cache.maxT, 1 / Math.sqrt(D), att);
+      native.attentionCached(q, k, v, layer.k, layer.v, slots, start, offsets, Hq, Hkv, D, cache.stride, 1 / Math.sqrt(D), att);
       native.linearForward(att, N, P.o, x, true);
       native.rmsnormForward(x, w(`${l}post_attention_layernorm.weight`), N, d, eps, h, rstd);
       native.linearForward(h, N, P.gate, gate, false);

@@ -49,7 +49,7 @@ export interface NativeAddon {
    * hold that many rows, and the rows past M are scratch.
    */
   linearForward(x: Float32Array, M: number, packed: PackedLinear, y: Float32Array, accumulate: boolean): void;
-  /** The rows `linearForward` computes for M: M up to 8, then M rounded up by less than 1/8. */
+  /** The rows `linearForward` computes for M: M below 16, then M rounded up by less than 1/8. */
   linearRows(M: number): number;
 
   /** y[N,dim] = x / sqrt(mean(x^2) + eps) * weight[dim]; rstd[N] saved for the backward. */

@@ -7,6 +7,7 @@ import { noGrad } from "../../src/tensor/tensor.ts";
 import { KVCache } from "../../src/models/kv-cache.ts";
 import { Rng } from "../../src/util/rng.ts";
 import { UserInputError } from "../../src/errors.ts";
+import { native } from "../../src/native/index.ts";
 
 const model = loadModel(fileURLToPath(new URL("../fixtures/models/tiny-qwen2", import.meta.url)));
 const V = model.config.vocabSize;
@@ -161,5 +162,27 @@ test("shared prefill, continuous batching and both together give the plain path'
   assertSameCompletions(generate(model, repeated, params, { rngs: rngs(), batchSize: 3 }), plain, "continuous batching");
   for (const batchSize of [1, 4, 7]) {
     assertSameCompletions(generateGroups(model, prompts, n, params, { rngs: rngs(), batchSize }), plain, `both, batch ${batchSize}`);
+  }
+});
+
+test("bf16 generation: returned log-probs stay within the stated drift of the f32 model's", { skip: !native.info().bf16 && "no AVX512-BF16 or AMX on this CPU" }, () => {
+  // Stated tolerance (BENCHMARKS.md has the drift on the bench models): LM head in bf16 within
+  // 0.05 nats of f32 (mean 0.01), all linear layers within 0.5 (mean 0.05).
+  const limits = { "lm-head": [0.05, 0.01], all: [0.5, 0.05] } as const;
+  for (const bf16 of ["lm-head", "all"] as const) {
+    const out = generate(model, prompts, { ...sampling, maxNewTokens: 24 }, { rngs: streams(41, prompts.length), bf16 });
+    let worst = 0, sum = 0, n = 0;
+    out.forEach((c, b) => {
+      const ids = Int32Array.from([...prompts[b], ...c.tokenIds]);
+      const rows = Int32Array.from(c.tokenIds, (_, i) => prompts[b].length - 1 + i);
+      const ref = noGrad(() => model.tokenLogprobs(ids, 1, ids.length, rows).logp.data);
+      c.logprobs.forEach((l, i) => {
+        worst = Math.max(worst, Math.abs(l - ref[i]));
+        sum += Math.abs(l - ref[i]);
+        n++;
+      });
+    });
+    assert.ok(worst > 0, `${bf16}: bf16 should change the arithmetic`);
+    assert.ok(worst < limits[bf16][0] && sum / n < limits[bf16][1], `${bf16}: drift max ${worst}, mean ${sum / n}`);
   }
 });
