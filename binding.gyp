@@ -42,13 +42,13 @@
           "libraries": ["-ldnnl"]
         }],
         ["gemm_backend=='openblas'", {
-          "sources": ["native/gemm_openblas.cc"],
+          "sources": ["native/gemm_openblas.cc", "native/linear_generic.cc"],
           "defines": ["RLZERO_OPENBLAS"],
           "include_dirs": ["/usr/include/openblas"],
           "libraries": ["-lopenblas"]
         }],
         ["gemm_backend=='portable'", {
-          "sources": ["native/gemm_portable.cc"]
+          "sources": ["native/gemm_portable.cc", "native/linear_generic.cc"]
         }]
       ]
     }

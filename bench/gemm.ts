@@ -68,17 +68,19 @@ export async function benchGemm(): Promise<string[]> {
     const B = 8, T = 256, Hq = 14, Hkv = 2, D = 64, nq = B * T * Hq * D, nkv = B * T * Hkv * D, scale = 1 / 8;
     const q = random(nq), k = random(nkv), v = random(nkv), out = new Float32Array(nq), lse = new Float32Array(B * Hq * T);
     const dq = new Float32Array(nq), dk = new Float32Array(nkv), dv = new Float32Array(nkv), dout = random(nq);
+    const offsets = Int32Array.from({ length: B + 1 }, (_, b) => b * T);
     lines.push(fmt(`attention fwd B=${B} T=${T} Hq=${Hq} Hkv=${Hkv} D=${D}`,
-      time(() => native.attentionForward(q, k, v, B, T, Hq, Hkv, D, scale, out, lse))));
+      time(() => native.attentionForward(q, k, v, offsets, Hq, Hkv, D, scale, out, lse))));
     lines.push(fmt("attention bwd (same)",
-      time(() => native.attentionBackward(dout, q, k, v, out, lse, B, T, Hq, Hkv, D, scale, dq, dk, dv))));
+      time(() => native.attentionBackward(dout, q, k, v, out, lse, offsets, Hq, Hkv, D, scale, dq, dk, dv))));
   }
   {
     const B = 32, ctx = 192, Hq = 14, Hkv = 2, D = 64, maxT = 256;
     const q = random(B * Hq * D), k = random(B * Hkv * D), v = random(B * Hkv * D), out = new Float32Array(B * Hq * D);
     const cacheK = random(B * Hkv * maxT * D), cacheV = random(B * Hkv * maxT * D), start = new Int32Array(B).fill(ctx);
+    const slots = Int32Array.from({ length: B }, (_, b) => b), offsets = Int32Array.from({ length: B + 1 }, (_, b) => b);
     lines.push(fmt(`attention decode step B=${B} context=${ctx} Hq=${Hq} Hkv=${Hkv}`, time(() =>
-      native.attentionWithCache(q, k, v, cacheK, cacheV, start, B, 1, Hq, Hkv, D, maxT, 1 / 8, out))));
+      native.attentionCached(q, k, v, cacheK, cacheV, slots, start, offsets, Hq, Hkv, D, maxT, 1 / 8, out))));
   }
   {
     const N = 512, dim = 896, V = 151936;

@@ -1,36 +1,45 @@
 /**
- * Training-step and generation throughput of our engine on random-weight models, beside PyTorch
- * (bench/torch_reference.py, run with Debian's python3-torch) doing the same work in the same run.
+ * Our training-step and generation throughput on random-weight models, for the bench to set
+ * beside PyTorch and llama.cpp doing the same work:
  *   train: forward + backward of the mean next-token NLL + AdamW, B sequences x T tokens;
  *          tokens/s = B*T / median step time.
- *   generate: 32 prompts of 64 random tokens, 128 new tokens each at temperature 1, KV cache;
- *          tokens/s = generated tokens / total time, prefill included.
+ *   generate: 32 prompts of 64 random tokens, 128 new tokens each at temperature 1 (no EOS), KV
+ *          cache; tokens/s = generated tokens / total time, prefill included.
+ *   rl: the RL step's shape: P prompts x n samples with EOS, so responses end at different
+ *          lengths; static batches vs continuous batching vs continuous + shared prefill.
  */
-import { spawnSync } from "node:child_process";
-import { fileURLToPath } from "node:url";
 import { presetConfig, type PresetName } from "../src/models/presets.ts";
 import { randomModel } from "../src/models/load.ts";
+import type { CausalLM } from "../src/models/transformer.ts";
+import type { Bf16Mode } from "../src/models/packed-weights.ts";
 import { backward, zeroGrad } from "../src/tensor/tensor.ts";
 import { mean, neg } from "../src/tensor/elementwise.ts";
 import { AdamW } from "../src/nn/adamw.ts";
-import { generate } from "../src/sampling/generate.ts";
+import { generate, generateGroups, type SamplingParams } from "../src/sampling/generate.ts";
 import { Rng } from "../src/util/rng.ts";
 
 export const TRAIN_SHAPES: Record<PresetName, { B: number; T: number; steps: number }> = {
   mini: { B: 8, T: 256, steps: 5 },
   "qwen2.5-0.5b-4l": { B: 4, T: 256, steps: 3 },
 };
-const TORCH_NAME: Record<PresetName, string> = { mini: "mini", "qwen2.5-0.5b-4l": "0.5b-4l" };
+export const GEN = { prompts: 32, promptLength: 64, newTokens: 128 };
 
 function median(xs: number[]): number {
   const s = [...xs].sort((a, b) => a - b);
   return s[Math.floor(s.length / 2)];
 }
 
+const models = new Map<PresetName, CausalLM>();
+/** The bench's random-weight model of a preset (seed 1), built once. */
+export function benchModel(preset: PresetName): CausalLM {
+  if (!models.has(preset)) models.set(preset, randomModel(presetConfig(preset), 1));
+  return models.get(preset)!;
+}
+
 export function trainTokensPerSecond(preset: PresetName): number {
   const { B, T, steps } = TRAIN_SHAPES[preset];
-  const cfg = presetConfig(preset);
-  const model = randomModel(cfg, 1);
+  const model = benchModel(preset);
+  const cfg = model.config;
   const opt = new AdamW(model.parameters(), { lr: 1e-5, betas: [0.9, 0.95], eps: 1e-8, weightDecay: 0 });
   const rng = Rng.fromSeed(2);
   const ids = Int32Array.from({ length: B * T }, () => rng.int(cfg.vocabSize));
@@ -46,24 +55,47 @@ export function trainTokensPerSecond(preset: PresetName): number {
   return (B * T) / (median(times) / 1000);
 }
 
-export function generateTokensPerSecond(preset: PresetName): number {
-  const cfg = presetConfig(preset);
-  const model = randomModel(cfg, 1);
-  const rng = Rng.fromSeed(3);
-  const prompts = Array.from({ length: 32 }, () => Array.from({ length: 64 }, () => rng.int(cfg.vocabSize)));
+function randomPrompts(vocab: number, count: number, length: number, seed: number): number[][] {
+  const rng = Rng.fromSeed(seed);
+  return Array.from({ length: count }, () => Array.from({ length }, () => rng.int(vocab)));
+}
+
+const SAMPLING: SamplingParams = { maxNewTokens: GEN.newTokens, temperature: 1, topP: 1, topK: 0, eosTokenIds: [] };
+
+export function generateTokensPerSecond(preset: PresetName, bf16: Bf16Mode = "none"): number {
+  const model = benchModel(preset);
+  const prompts = randomPrompts(model.config.vocabSize, GEN.prompts, GEN.promptLength, 3);
   const t0 = performance.now();
-  const out = generate(model, prompts, { maxNewTokens: 128, temperature: 1, topP: 1, topK: 0, eosTokenIds: [] }, { rngs: prompts.map((_, i) => Rng.derive(3, i)) });
+  const out = generate(model, prompts, SAMPLING, { rngs: prompts.map((_, i) => Rng.derive(3, i)), bf16 });
   const tokens = out.reduce((n, c) => n + c.tokenIds.length, 0);
   return tokens / ((performance.now() - t0) / 1000);
 }
 
-/** PyTorch's tokens/s for the same work, or the reason it could not run. */
-export function torchTokensPerSecond(preset: PresetName, mode: "train" | "generate", threads: number): number | string {
-  const script = fileURLToPath(new URL("./torch_reference.py", import.meta.url));
-  const r = spawnSync("/usr/bin/python3", [script, "--model", TORCH_NAME[preset], "--mode", mode, "--threads", String(threads)], { encoding: "utf8" });
-  if (r.error || r.status !== 0) {
-    const why = r.error?.message ?? r.stderr.trim().split("\n").pop() ?? "failed";
-    return /No module named 'torch'|ENOENT/.test(why) ? "PyTorch not installed (bash scripts/setup.sh --bench)" : `PyTorch run failed: ${why}`;
+export type RlMode = "static batches" | "continuous" | "continuous + shared prefill";
+
+/**
+ * The RL step's generation: `prompts` x `n` samples, `batch` decoded at once, EOS drawn about
+ * once in 64 tokens (ids 0 .. V/64), so responses end at different lengths.
+ */
+export function rlGenerateTokensPerSecond(preset: PresetName, mode: RlMode, shape = { prompts: 8, n: 8, batch: 32 }): number {
+  const model = benchModel(preset);
+  const V = model.config.vocabSize;
+  const params = { ...SAMPLING, eosTokenIds: Array.from({ length: Math.ceil(V / 64) }, (_, i) => i) };
+  const prompts = randomPrompts(V, shape.prompts, GEN.promptLength, 4);
+  const repeated = prompts.flatMap((p) => Array.from({ length: shape.n }, () => p));
+  const rngs = repeated.map((_, i) => Rng.derive(4, i));
+  const t0 = performance.now();
+  let tokens = 0;
+  if (mode === "static batches") {
+    for (let b = 0; b < repeated.length; b += shape.batch) {
+      const out = generate(model, repeated.slice(b, b + shape.batch), params, { rngs: rngs.slice(b, b + shape.batch), batchSize: shape.batch });
+      tokens += out.reduce((n, c) => n + c.tokenIds.length, 0);
+    }
+  } else {
+    const out = mode === "continuous"
+      ? generate(model, repeated, params, { rngs, batchSize: shape.batch })
+      : generateGroups(model, prompts, shape.n, params, { rngs, batchSize: shape.batch });
+    tokens = out.reduce((n, c) => n + c.tokenIds.length, 0);
   }
-  return JSON.parse(r.stdout.trim().split("\n").pop()!).tokens_per_s as number;
+  return tokens / ((performance.now() - t0) / 1000);
 }

@@ -26,6 +26,7 @@ Value Info(const CallbackInfo& info) {
   for (size_t i = 0; i < feats.size(); i++) arr.Set((uint32_t)i, feats[i]);
   o.Set("cpuFeatures", arr);
   o.Set("backendVersion", gemm_backend_version());
+  o.Set("bf16", bf16_supported());
   return o;
 }
 
@@ -47,6 +48,35 @@ void Gemm(const CallbackInfo& info) {
   gemm(tA, tB, M, N, K, alpha, A, B, beta, a.f32(9, "C", a.count({M, N})));
 }
 
+Value PackLinear(const CallbackInfo& info) {
+  Args a(info, "packLinear");
+  const int64_t N = a.dim(1, "N"), K = a.dim(2, "K");
+  const bool bf16 = a.flag(3, "bf16");
+  if (bf16 && !bf16_supported()) a.range_error("bf16 weights need the oneDNN backend on a CPU with AVX512-BF16 or AMX");
+  PackedLinear* p = linear_pack(a.f32(0, "W", a.count({N, K})), N, K, bf16);
+  const int64_t bytes = linear_bytes(p);
+  Napi::MemoryManagement::AdjustExternalMemory(info.Env(), bytes);
+  return Napi::External<PackedLinear>::New(info.Env(), p, [bytes](Napi::Env env, PackedLinear* q) {
+    Napi::MemoryManagement::AdjustExternalMemory(env, -bytes);
+    linear_free(q);
+  });
+}
+
+void LinearForward(const CallbackInfo& info) {
+  Args a(info, "linearForward");
+  if (info.Length() < 3 || !info[2].IsExternal()) a.type_error("packed must be a value returned by packLinear");
+  const PackedLinear* p = info[2].As<Napi::External<PackedLinear>>().Data();
+  const int64_t M = a.dim(1, "M"), rows = linear_rows(M);
+  int64_t N, K;
+  linear_shape(p, &N, &K);
+  linear_forward(p, a.f32(0, "x", a.count({rows, K})), M, a.f32(3, "y", a.count({rows, N})), a.flag(4, "accumulate"));
+}
+
+Value LinearRows(const CallbackInfo& info) {
+  Args a(info, "linearRows");
+  return Napi::Number::New(info.Env(), (double)linear_rows(a.dim(0, "M")));
+}
+
 void RmsnormForward(const CallbackInfo& info) {
   Args a(info, "rmsnormForward");
   const int64_t N = a.dim(2, "N"), dim = a.dim(3, "dim"), n = a.count({N, dim});
@@ -58,7 +88,7 @@ void RmsnormBackward(const CallbackInfo& info) {
   Args a(info, "rmsnormBackward");
   const int64_t N = a.dim(4, "N"), dim = a.dim(5, "dim"), n = a.count({N, dim});
   rmsnorm_backward(a.f32(0, "dy", n), a.f32(1, "x", n), a.f32(2, "weight", dim), a.f32(3, "rstd", N), N, dim,
-                   a.f32(6, "dx", n), a.f32(7, "dweight", dim));
+                   a.f32(6, "dx", n), a.f32(7, "dweight", dim), a.present(8) && a.flag(8, "accumulate"));
 }
 
 void Rope(const CallbackInfo& info) {
@@ -96,6 +126,11 @@ int64_t length_of(const Args& a, const CallbackInfo& info, size_t i, const char*
   return info[i].As<Napi::Int32Array>().ElementLength();
 }
 
+int64_t length_of_f32(const Args& a, const CallbackInfo& info, size_t i, const char* name) {
+  a.f32(i, name, 0);
+  return info[i].As<Napi::Float32Array>().ElementLength();
+}
+
 void EmbeddingForward(const CallbackInfo& info) {
   Args a(info, "embeddingForward");
   const int64_t V = a.dim(1, "V"), dim = a.dim(2, "dim"), N = length_of(a, info, 3, "ids");
@@ -112,51 +147,82 @@ void EmbeddingBackward(const CallbackInfo& info) {
   embedding_backward(a.f32(0, "dout", a.count({N, dim})), ids, N, dim, a.f32(4, "dweight", a.count({V, dim})));
 }
 
-// Reads B, T, Hq, Hkv, D, scale at argument i.. (scale at i + 5, or i + 6 when maxT sits between).
-AttnShape attn_shape(const Args& a, size_t i, size_t scale_at) {
-  AttnShape s{a.dim(i, "B"), a.dim(i + 1, "T"), a.dim(i + 2, "Hq"), a.dim(i + 3, "Hkv"), a.dim(i + 4, "D"),
-              (float)a.num(scale_at, "scale")};
-  if (s.Hq == 0 || s.Hkv == 0 || s.Hq % s.Hkv != 0) a.range_error("Hq must be a positive multiple of Hkv");
-  return s;
+// Reads Hq, Hkv, D at arguments i, i + 1, i + 2 and the scale at argument scale_at.
+Heads heads(const Args& a, size_t i, size_t scale_at) {
+  Heads h{a.dim(i, "Hq"), a.dim(i + 1, "Hkv"), a.dim(i + 2, "D"), (float)a.num(scale_at, "scale")};
+  if (h.Hq == 0 || h.Hkv == 0 || h.Hq % h.Hkv != 0) a.range_error("Hq must be a positive multiple of Hkv");
+  return h;
 }
 
-// Element counts of q/out [B,T,Hq,D], k/v [B,T,Hkv,D] and lse [B,Hq,T], overflow-checked.
+// Sequence offsets of a packed batch at argument i: an Int32Array [S + 1] starting at 0, non-decreasing.
+struct Packed {
+  const int32_t* offsets;
+  int64_t S, N;  // sequences, tokens
+  Packed(const Args& a, const CallbackInfo& info, size_t i) {
+    const int64_t n = length_of(a, info, i, "offsets");
+    offsets = a.i32(i, "offsets", n);
+    if (n < 1 || offsets[0] != 0) a.range_error("offsets must start at 0");
+    for (int64_t s = 1; s < n; s++)
+      if (offsets[s] < offsets[s - 1])
+        a.range_error("offsets must be non-decreasing (offsets[" + std::to_string(s) + "] < offsets[" +
+                      std::to_string(s - 1) + "])");
+    S = n - 1, N = offsets[S];
+  }
+};
+
+// Element counts of q/out [N,Hq,D], k/v [N,Hkv,D] and lse [N,Hq], overflow-checked.
 struct AttnSizes {
   int64_t q, kv, lse;
-  AttnSizes(const Args& a, const AttnShape& s)
-      : q(a.count({s.B, s.T, s.Hq, s.D})), kv(a.count({s.B, s.T, s.Hkv, s.D})), lse(a.count({s.B, s.Hq, s.T})) {}
+  AttnSizes(const Args& a, int64_t N, const Heads& h)
+      : q(a.count({N, h.Hq, h.D})), kv(a.count({N, h.Hkv, h.D})), lse(a.count({N, h.Hq})) {}
 };
 
 void AttentionForward(const CallbackInfo& info) {
   Args a(info, "attentionForward");
-  const AttnShape s = attn_shape(a, 3, 8);
-  const AttnSizes n(a, s);
-  attention_forward(a.f32(0, "q", n.q), a.f32(1, "k", n.kv), a.f32(2, "v", n.kv), s, a.f32(9, "out", n.q),
-                    a.f32(10, "lse", n.lse));
+  const Packed p(a, info, 3);
+  const Heads h = heads(a, 4, 7);
+  const AttnSizes n(a, p.N, h);
+  attention_forward(a.f32(0, "q", n.q), a.f32(1, "k", n.kv), a.f32(2, "v", n.kv), p.offsets, p.S, h,
+                    a.f32(8, "out", n.q), a.f32(9, "lse", n.lse));
 }
 
 void AttentionBackward(const CallbackInfo& info) {
   Args a(info, "attentionBackward");
-  const AttnShape s = attn_shape(a, 6, 11);
-  const AttnSizes n(a, s);
+  const Packed p(a, info, 6);
+  const Heads h = heads(a, 7, 10);
+  const AttnSizes n(a, p.N, h);
   attention_backward(a.f32(0, "dout", n.q), a.f32(1, "q", n.q), a.f32(2, "k", n.kv), a.f32(3, "v", n.kv),
-                     a.f32(4, "out", n.q), a.f32(5, "lse", n.lse), s, a.f32(12, "dq", n.q), a.f32(13, "dk", n.kv),
-                     a.f32(14, "dv", n.kv));
+                     a.f32(4, "out", n.q), a.f32(5, "lse", n.lse), p.offsets, p.S, h, a.f32(11, "dq", n.q),
+                     a.f32(12, "dk", n.kv), a.f32(13, "dv", n.kv));
 }
 
-void AttentionWithCache(const CallbackInfo& info) {
-  Args a(info, "attentionWithCache");
-  const AttnShape s = attn_shape(a, 6, 12);
+void AttentionCached(const CallbackInfo& info) {
+  Args a(info, "attentionCached");
+  const Packed p(a, info, 7);
+  const Heads h = heads(a, 8, 12);
   const int64_t maxT = a.dim(11, "maxT");
-  const AttnSizes n(a, s);
-  const int64_t ncache = a.count({s.B, s.Hkv, maxT, s.D});
-  const int32_t* start = a.i32(5, "start", s.B);
-  for (int64_t b = 0; b < s.B; b++)
-    if (start[b] < 0 || start[b] + s.T > maxT)
-      a.range_error("start[" + std::to_string(b) + "] + T = " + std::to_string(start[b] + s.T) +
-                    " is outside [0, maxT = " + std::to_string(maxT) + "]");
-  attention_with_cache(a.f32(0, "q", n.q), a.f32(1, "k", n.kv), a.f32(2, "v", n.kv), a.f32(3, "cacheK", ncache),
-                       a.f32(4, "cacheV", ncache), start, s, maxT, a.f32(13, "out", n.q));
+  const AttnSizes n(a, p.N, h);
+  const int64_t per_slot = a.count({h.Hkv, maxT, h.D});
+  const int64_t cache_len = length_of_f32(a, info, 3, "cacheK");
+  const int64_t n_slots = per_slot == 0 ? 0 : cache_len / per_slot;
+  float* cacheK = a.f32(3, "cacheK", n_slots * per_slot);
+  float* cacheV = a.f32(4, "cacheV", n_slots * per_slot);
+  const int32_t* slots = a.i32(5, "slots", p.S);
+  const int32_t* start = a.i32(6, "start", p.S);
+  std::vector<bool> used(n_slots, false);
+  for (int64_t s = 0; s < p.S; s++) {
+    const std::string at = "[" + std::to_string(s) + "]";
+    if (slots[s] < 0 || slots[s] >= n_slots || used[slots[s]])
+      a.range_error("slots" + at + " = " + std::to_string(slots[s]) + " is outside [0, " + std::to_string(n_slots) +
+                    ") or repeated");
+    used[slots[s]] = true;
+    const int64_t end = (int64_t)start[s] + p.offsets[s + 1] - p.offsets[s];
+    if (start[s] < 0 || end > maxT)
+      a.range_error("start" + at + " + tokens = " + std::to_string(end) + " is outside [0, maxT = " +
+                    std::to_string(maxT) + "]");
+  }
+  attention_cached(a.f32(0, "q", n.q), a.f32(1, "k", n.kv), a.f32(2, "v", n.kv), cacheK, cacheV, slots, start,
+                   p.offsets, p.S, h, maxT, a.f32(13, "out", n.q));
 }
 
 // N, dim, V at arguments i, i + 1, i + 2 and targets[N] at argument ti, checked; nh = N*dim
@@ -246,6 +312,9 @@ Napi::Object Init(Napi::Env env, Napi::Object exports) {
   add("info", Info);
   add("setThreads", SetThreads);
   add("gemm", Gemm);
+  add("packLinear", PackLinear);
+  add("linearForward", LinearForward);
+  add("linearRows", LinearRows);
   add("rmsnormForward", RmsnormForward);
   add("rmsnormBackward", RmsnormBackward);
   add("rope", Rope);
@@ -255,7 +324,7 @@ Napi::Object Init(Napi::Env env, Napi::Object exports) {
   add("embeddingBackward", EmbeddingBackward);
   add("attentionForward", AttentionForward);
   add("attentionBackward", AttentionBackward);
-  add("attentionWithCache", AttentionWithCache);
+  add("attentionCached", AttentionCached);
   add("lmHeadLogprobForward", LmHeadForward);
   add("lmHeadLogprobBackward", LmHeadBackward);
   add("sample", Sample);

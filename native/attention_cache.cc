@@ -1,25 +1,30 @@
-// KV-cache attention for prefill and decoding: appends k/v [B,T,Hkv,D] to the cache
-// [B,Hkv,maxT,D] at start[b].., then query t of sequence b attends cache positions 0..start[b]+t.
-// The G query heads of a KV head are processed together, reading the cache once.
-#include <cstring>
-
+// KV-cache attention over packed sequences, for prefill and decoding in one call: sequence s
+// brings the token rows offsets[s] .. offsets[s+1]-1 of q/k/v, at positions start[s].. of cache
+// slot slots[s]. Their keys and values are written into the slot, then each token attends the
+// slot's positions 0 .. its own. Keys are cached transposed ([slot][Hkv][D][maxT]) so a key block
+// is read in place as the right operand of the score tile; values as rows ([slot][Hkv][maxT][D]).
 #include "attn_tiles.h"
 #include "kernels.h"
 
 namespace rz {
 
-void attention_with_cache(const float* q, const float* k, const float* v, float* cacheK, float* cacheV,
-                          const int32_t* start, const AttnShape& s, int64_t maxT, float* out) {
-  const int64_t D = s.D;
-#pragma omp parallel for collapse(3) schedule(static)
-  for (int64_t b = 0; b < s.B; b++)
-    for (int64_t t = 0; t < s.T; t++)
-      for (int64_t h = 0; h < s.Hkv; h++) {
-        const int64_t src = ((b * s.T + t) * s.Hkv + h) * D, dst = ((b * s.Hkv + h) * maxT + start[b] + t) * D;
-        std::memcpy(cacheK + dst, k + src, D * sizeof(float));
-        std::memcpy(cacheV + dst, v + src, D * sizeof(float));
+void attention_cached(const float* q, const float* k, const float* v, float* cacheK, float* cacheV,
+                      const int32_t* slots, const int32_t* start, const int32_t* offsets, int64_t S, const Heads& h,
+                      int64_t maxT, float* out) {
+  const int64_t D = h.D, head = maxT * D;  // floats per (slot, KV head) in either cache
+#pragma omp parallel for schedule(dynamic)
+  for (int64_t s = 0; s < S; s++)
+    for (int64_t t = 0; t < offsets[s + 1] - offsets[s]; t++)
+      for (int64_t hk = 0; hk < h.Hkv; hk++) {
+        const float *kr = k + ((offsets[s] + t) * h.Hkv + hk) * D, *vr = v + ((offsets[s] + t) * h.Hkv + hk) * D;
+        const int64_t at = ((int64_t)slots[s] * h.Hkv + hk) * head, pos = start[s] + t;
+        for (int64_t d = 0; d < D; d++) cacheK[at + d * maxT + pos] = kr[d];
+        for (int64_t d = 0; d < D; d++) cacheV[at + pos * D + d] = vr[d];
       }
-  attend_all(q, out, nullptr, s, cacheK, cacheV, KvLayout{s.Hkv * maxT * D, maxT * D, D}, start);
+  attend_packed(q, out, nullptr, S, offsets, start, h, [&](int64_t s, int64_t hk) {
+    const int64_t at = ((int64_t)slots[s] * h.Hkv + hk) * head;
+    return KvSource{cacheK + at, maxT, true, maxT, cacheV + at, D};
+  });
 }
 
 }  // namespace rz

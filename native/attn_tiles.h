@@ -1,7 +1,8 @@
-// Small dense tile products for the attention kernels, register-blocked on SIMD vectors.
-// Operands are contiguous scratch tiles whose row length (Dp, BK) is a multiple of VL.
+// Small dense tile products for the attention kernels, register-blocked on SIMD vectors, and
+// the flash-attention forward they serve (attention.cc, attention_cache.cc).
 #pragma once
 #include <cstdint>
+#include <functional>
 #include <vector>
 
 #include "kernels.h"
@@ -11,15 +12,15 @@ namespace rz {
 
 constexpr int64_t BK = 64;  // keys per block; a multiple of 4 * VL
 
-// S[r][0:BK] = sum_d A[r][d] * Bt[d][0:BK] for r < R; A is [R][Dp], Bt is [Dp][BK], S is [R][BK].
+// S[i][0:BK] = sum_{d<D} A[i][d] * Bt[d*ldb + 0:BK] for NI rows i; A rows have stride Dp, S rows BK.
 template <int NI>
-inline void dot_tile(const float* A, int64_t Dp, const float* Bt, float* S) {
+inline void dot_tile(const float* A, int64_t D, int64_t Dp, const float* Bt, int64_t ldb, float* S) {
   constexpr int NV = 4;
   for (int64_t c = 0; c < BK; c += NV * VL) {
     vf acc[NI][NV] = {};
-    for (int64_t d = 0; d < Dp; d++) {
+    for (int64_t d = 0; d < D; d++) {
       vf b[NV];
-      for (int v = 0; v < NV; v++) b[v] = vload(Bt + d * BK + c + v * VL);
+      for (int v = 0; v < NV; v++) b[v] = vload(Bt + d * ldb + c + v * VL);
       for (int i = 0; i < NI; i++) {
         const vf a = vset(A[i * Dp + d]);
         for (int v = 0; v < NV; v++) acc[i][v] += a * b[v];
@@ -30,10 +31,18 @@ inline void dot_tile(const float* A, int64_t Dp, const float* Bt, float* S) {
   }
 }
 
-inline void rows_dot_cols(int64_t R, int64_t Dp, const float* A, const float* Bt, float* S) {
+// S[R][BK] = A[R][0:D] Bt[0:D][0:BK] (rows of A with stride Dp, of Bt with stride ldb).
+inline void rows_dot_cols(int64_t R, int64_t D, int64_t Dp, const float* A, const float* Bt, int64_t ldb, float* S) {
   int64_t r = 0;
-  for (; r + 4 <= R; r += 4) dot_tile<4>(A + r * Dp, Dp, Bt, S + r * BK);
-  for (; r < R; r++) dot_tile<1>(A + r * Dp, Dp, Bt, S + r * BK);
+  for (; r + 4 <= R; r += 4) dot_tile<4>(A + r * Dp, D, Dp, Bt, ldb, S + r * BK);
+  const float* a = A + r * Dp;
+  float* s = S + r * BK;
+  switch (R - r) {
+    case 3: dot_tile<3>(a, D, Dp, Bt, ldb, s); break;
+    case 2: dot_tile<2>(a, D, Dp, Bt, ldb, s); break;
+    case 1: dot_tile<1>(a, D, Dp, Bt, ldb, s); break;
+    default: break;
+  }
 }
 
 // C[i][c:c+NV*VL] += sum_k A[i*sai + k*sak] * B[k][c:c+NV*VL] for NI rows i.
@@ -60,7 +69,11 @@ inline void outer_rows(int64_t K, int64_t Dp, const float* A, int64_t sai, int64
                        float* C, int64_t ldc) {
   int64_t c = 0;
   for (; c + 4 * VL <= Dp; c += 4 * VL) outer_tile<NI, 4>(K, A, sai, sak, B + c, ldb, C + c, ldc);
-  for (; c < Dp; c += VL) outer_tile<NI, 1>(K, A, sai, sak, B + c, ldb, C + c, ldc);
+  if (c + 2 * VL <= Dp) {
+    outer_tile<NI, 2>(K, A, sai, sak, B + c, ldb, C + c, ldc);
+    c += 2 * VL;
+  }
+  if (c < Dp) outer_tile<NI, 1>(K, A, sai, sak, B + c, ldb, C + c, ldc);
 }
 
 // C[I][0:Dp] += A(I x K) B[K][0:Dp], with A(i, k) = A[i*sai + k*sak] (so A may be read transposed).
@@ -78,7 +91,7 @@ inline float* scratch(std::vector<float>& buf, int64_t n) {
 }
 
 // One set of query rows for attend_rows: row r reads q[r] (D floats), writes out[r] and, if
-// lse is not null, lse[r]; it attends keys 0..last[r] of the given KV head.
+// lse is not null, lse[r]; it attends keys 0..last[r] of one KV head.
 struct QueryRows {
   std::vector<const float*> q;
   std::vector<float*> out;
@@ -87,13 +100,23 @@ struct QueryRows {
   void clear() { q.clear(); out.clear(); lse.clear(); last.clear(); }
 };
 
-// Where the keys/values of (batch b, KV head h) live: key j of it at b*batch + h*head + j*key.
-struct KvLayout { int64_t batch, head, key; };
+// The keys and values of one (sequence, KV head). V row j at v + j*vs. Keys either as rows
+// (key j at k + j*ks) or transposed (component d of key j at k + d*ks + j, with `cap` keys
+// readable in each row: a whole block of keys is then read in place while j0 + BK <= cap).
+struct KvSource {
+  const float* k;
+  int64_t ks;
+  bool transposed;
+  int64_t cap;
+  const float* v;
+  int64_t vs;
+};
 
-// Flash-attention forward (online softmax over key blocks of BK) of every query row of
-// q/out [B,T,Hq,D]: query t of sequence b attends keys 0..start[b]+t (start null: 0..t) of its
-// KV head. Writes out and, if lse is not null, lse[B,Hq,T]. Defined in attention.cc.
-void attend_all(const float* q, float* out, float* lse, const AttnShape& s, const float* K, const float* V,
-                const KvLayout& kv, const int32_t* start);
+// Forward of a packed batch: sequence s owns the token rows offsets[s] .. offsets[s+1]-1 of
+// q/out [*, Hq, D] and lse [*, Hq] (lse may be null); its token i sits at position first[s] + i
+// (first null: i) and attends keys 0 .. that position of kv_of(s, kv_head).
+// Defined in attention.cc.
+void attend_packed(const float* q, float* out, float* lse, int64_t S, const int32_t* offsets, const int32_t* first,
+                   const Heads& h, const std::function<KvSource(int64_t s, int64_t kv_head)>& kv_of);
 
 }  // namespace rz

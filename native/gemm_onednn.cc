@@ -5,12 +5,15 @@
 // and an unbounded cache would keep every shape's JIT code for the whole run.
 #include <dnnl.hpp>
 
+#include <algorithm>
+#include <cstring>
 #include <map>
 #include <mutex>
 #include <tuple>
 #include <unordered_map>
 
 #include "kernels.h"
+#include "simd.h"
 
 namespace rz {
 namespace {
@@ -28,6 +31,17 @@ struct Cached {
   dnnl::matmul prim;
   memory::desc a, b, c;
 };
+
+// x[0:n] rounded to bf16 (to nearest, ties to even; NaN stays NaN).
+void to_bf16(const float* x, int64_t n, uint16_t* out) {
+#pragma omp parallel for simd schedule(static) if (n > 65536)
+  for (int64_t i = 0; i < n; i++) {
+    uint32_t u;
+    std::memcpy(&u, x + i, 4);
+    const bool nan = (u & 0x7fffffffu) > 0x7f800000u;
+    out[i] = nan ? (uint16_t)((u >> 16) | 0x40) : (uint16_t)((u + 0x7fffu + ((u >> 16) & 1)) >> 16);
+  }
+}
 
 // Returned by value (the handles are reference-counted): another thread's call may clear the cache
 // while this one still runs the primitive (worker threads can each load the addon).
@@ -75,6 +89,91 @@ void gemm(bool transA, bool transB, int64_t M, int64_t N, int64_t K, float alpha
   if (alpha != 1.0f)
     args.emplace(DNNL_ARG_ATTR_OUTPUT_SCALES, memory({{1}, memory::data_type::f32, {1}}, eng, &alpha));
   p.prim.execute(stream, args);
+  stream.wait();
+}
+
+// ---- prepacked linear layers
+
+struct PackedLinear {
+  int64_t N, K;
+  bool bf16;
+  memory w;  // [K, N] as oneDNN's matmul prefers it (its format does not depend on M)
+  mutable std::mutex mu;
+  mutable std::map<std::pair<int64_t, bool>, dnnl::matmul> prims;  // by (rows, accumulate)
+
+  memory::desc src(int64_t M) const {
+    return memory::desc({M, K}, bf16 ? memory::data_type::bf16 : memory::data_type::f32, memory::dims{K, 1});
+  }
+  memory::desc dst(int64_t M) const { return memory::desc({M, N}, memory::data_type::f32, memory::dims{N, 1}); }
+
+  dnnl::matmul primitive(int64_t M, bool acc) const {
+    std::lock_guard<std::mutex> lock(mu);
+    auto it = prims.find({M, acc});
+    if (it != prims.end()) return it->second;
+    dnnl::primitive_attr attr;
+    if (acc) {
+      dnnl::post_ops ops;
+      ops.append_sum(1.0f);
+      attr.set_post_ops(ops);
+    }
+    dnnl::matmul::primitive_desc pd(dnnl::matmul::desc(src(M), w.get_desc(), dst(M)), attr, engine());
+    return prims.emplace(std::make_pair(M, acc), dnnl::matmul(pd)).first->second;
+  }
+};
+
+bool bf16_supported() {
+  for (const std::string& f : cpu_features())
+    if (f == "avx512_bf16" || f == "amx_bf16") return true;
+  return false;
+}
+
+// Buckets: M itself below 16, then 8 per octave (M rounded up to a multiple of 2^floor(log2 M) / 8).
+int64_t linear_rows(int64_t M) {
+  if (M <= 8) return M;
+  int64_t step = 1;
+  while (step * 16 <= M) step *= 2;
+  return round_up(M, step);
+}
+
+PackedLinear* linear_pack(const float* W, int64_t N, int64_t K, bool bf16) {
+  auto* p = new PackedLinear{N, K, bf16, {}, {}, {}};
+  const auto dt = bf16 ? memory::data_type::bf16 : memory::data_type::f32;
+  memory::desc any({K, N}, dt, memory::format_tag::any);
+  dnnl::matmul::primitive_desc pd(dnnl::matmul::desc(p->src(64), any, p->dst(64)), engine());
+  dnnl::engine& eng = engine();
+  dnnl::stream stream(eng);
+  memory plain({{K, N}, memory::data_type::f32, memory::dims{1, K}}, eng, const_cast<float*>(W));
+  p->w = memory(pd.weights_desc(), eng);
+  dnnl::reorder(plain, p->w).execute(stream, plain, p->w);  // converts to bf16 too
+  stream.wait();
+  return p;
+}
+
+void linear_free(PackedLinear* p) { delete p; }
+
+void linear_shape(const PackedLinear* p, int64_t* N, int64_t* K) { *N = p->N, *K = p->K; }
+
+int64_t linear_bytes(const PackedLinear* p) { return p->w.get_desc().get_size(); }
+
+void linear_forward(const PackedLinear* p, const float* x, int64_t M, float* y, bool accumulate) {
+  if (M == 0) return;
+  if (p->K == 0) {
+    if (!accumulate) std::fill(y, y + M * p->N, 0.0f);
+    return;
+  }
+  const int64_t Mb = linear_rows(M);
+  const dnnl::matmul prim = p->primitive(Mb, accumulate);
+  dnnl::engine& eng = engine();
+  thread_local dnnl::stream stream(eng);
+  thread_local std::vector<uint16_t> xb;
+  void* src = const_cast<float*>(x);
+  if (p->bf16) {
+    if ((int64_t)xb.size() < Mb * p->K) xb.resize(Mb * p->K);
+    to_bf16(x, M * p->K, xb.data());
+    src = xb.data();
+  }
+  memory a(p->src(Mb), eng, src), c(p->dst(Mb), eng, y);
+  prim.execute(stream, {{DNNL_ARG_SRC, a}, {DNNL_ARG_WEIGHTS, p->w}, {DNNL_ARG_DST, c}});
   stream.wait();
 }
 

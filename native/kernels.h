@@ -18,10 +18,25 @@ void gemm(bool transA, bool transB, int64_t M, int64_t N, int64_t K, float alpha
 const char* gemm_backend();
 std::string gemm_backend_version();
 
+// ---- linear in gemm_onednn.cc / linear_generic.cc: y[M,N] = x[M,K] W^T (+ y if accumulate), with
+// W [N,K] prepared once ("packed") in the backend's preferred layout, in f32 or bf16 (then x is
+// rounded to bf16 too and the products accumulate in f32). x and y must hold linear_rows(M) rows:
+// the GEMM runs on M rounded up to a bucket, so a few primitives serve every row count, and the
+// rows past M are scratch.
+struct PackedLinear;
+PackedLinear* linear_pack(const float* W, int64_t N, int64_t K, bool bf16);
+void linear_free(PackedLinear* p);
+int64_t linear_bytes(const PackedLinear* p);
+void linear_shape(const PackedLinear* p, int64_t* N, int64_t* K);
+int64_t linear_rows(int64_t M);
+void linear_forward(const PackedLinear* p, const float* x, int64_t M, float* y, bool accumulate);
+// Whether this build and CPU run bf16 products in hardware (oneDNN on AVX512-BF16 or AMX).
+bool bf16_supported();
+
 // ---- rmsnorm.cc
 void rmsnorm_forward(const float* x, const float* w, int64_t N, int64_t dim, float eps, float* y, float* rstd);
 void rmsnorm_backward(const float* dy, const float* x, const float* w, const float* rstd, int64_t N, int64_t dim,
-                      float* dx, float* dw);
+                      float* dx, float* dw, bool accumulate_dx);
 
 // ---- rope.cc
 void rope(const float* x, const int32_t* pos, const float* inv_freq, int64_t N, int64_t H, int64_t D, bool inverse,
@@ -35,15 +50,20 @@ void swiglu_backward(const float* dout, const float* gate, const float* up, int6
 void embedding_forward(const float* w, int64_t dim, const int32_t* ids, int64_t N, float* out);
 void embedding_backward(const float* dout, const int32_t* ids, int64_t N, int64_t dim, float* dw);
 
-// ---- attention.cc
-struct AttnShape { int64_t B, T, Hq, Hkv, D; float scale; };
-void attention_forward(const float* q, const float* k, const float* v, const AttnShape& s, float* out, float* lse);
+// ---- attention.cc: packed sequences, sequence s = token rows offsets[s] .. offsets[s+1]-1
+// (offsets already checked: non-decreasing from 0); q/out [N,Hq,D], k/v [N,Hkv,D], lse [N,Hq].
+struct Heads { int64_t Hq, Hkv, D; float scale; };
+void attention_forward(const float* q, const float* k, const float* v, const int32_t* offsets, int64_t S,
+                       const Heads& h, float* out, float* lse);
 void attention_backward(const float* dout, const float* q, const float* k, const float* v, const float* out,
-                        const float* lse, const AttnShape& s, float* dq, float* dk, float* dv);
+                        const float* lse, const int32_t* offsets, int64_t S, const Heads& h, float* dq, float* dk,
+                        float* dv);
 
-// ---- attention_cache.cc (start[b] + T <= maxT already checked)
-void attention_with_cache(const float* q, const float* k, const float* v, float* cacheK, float* cacheV,
-                          const int32_t* start, const AttnShape& s, int64_t maxT, float* out);
+// ---- attention_cache.cc (slots, start + lengths <= maxT already checked). cacheK
+// [slots, Hkv, D, maxT] (keys transposed), cacheV [slots, Hkv, maxT, D].
+void attention_cached(const float* q, const float* k, const float* v, float* cacheK, float* cacheV,
+                      const int32_t* slots, const int32_t* start, const int32_t* offsets, int64_t S, const Heads& h,
+                      int64_t maxT, float* out);
 
 // ---- lmhead.cc (targets already checked)
 void lmhead_forward(const float* hidden, const float* W, const int32_t* targets, int64_t N, int64_t dim, int64_t V,

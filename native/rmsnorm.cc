@@ -23,10 +23,10 @@ void rmsnorm_forward(const float* x, const float* w, int64_t N, int64_t dim, flo
   }
 }
 
-// dx = rstd * (dy w) - x * rstd^3 / dim * sum(dy w x)   (written)
+// dx = rstd * (dy w) - x * rstd^3 / dim * sum(dy w x)   (written, or added when accumulate_dx)
 // dw += sum_n dy * x * rstd                              (accumulated; per-thread partials, then summed)
 void rmsnorm_backward(const float* dy, const float* x, const float* w, const float* rstd, int64_t N, int64_t dim,
-                      float* dx, float* dw) {
+                      float* dx, float* dw, bool accumulate_dx) {
   const int nt = omp_get_max_threads();
   std::vector<float> partial((size_t)nt * dim, 0.0f);
 #pragma omp parallel
@@ -43,7 +43,7 @@ void rmsnorm_backward(const float* dy, const float* x, const float* w, const flo
       float* dxr = dx + n * dim;
 #pragma omp simd
       for (int64_t i = 0; i < dim; i++) {
-        dxr[i] = r * dyr[i] * w[i] - c * xr[i];
+        dxr[i] = (accumulate_dx ? dxr[i] : 0.0f) + r * dyr[i] * w[i] - c * xr[i];
         pw[i] += dyr[i] * xr[i] * r;
       }
     }

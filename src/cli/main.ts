@@ -14,6 +14,7 @@ import { dashboardCommand } from "./dashboard.ts";
 import { evalCommand } from "./eval.ts";
 import { curateCommand } from "./curate.ts";
 import { serveCommand } from "./serve.ts";
+import { exportCommand } from "./export.ts";
 
 function int(name: string, min: number, max = Infinity) {
   return (value: string): number => {
@@ -140,6 +141,14 @@ function program(): Command {
     .option("--batch-window-ms <ms>", "how long a request waits for others to batch with", int("--batch-window-ms", 0), 10)
     .option("--served-model-name <name>", "the model name clients use (default: the directory's name)")
     .action((opts) => serveCommand({ ...cli.opts(), ...opts }));
+
+  cli.command("export")
+    .description("write a model directory as one GGUF file, for llama.cpp or Ollama")
+    .requiredOption("--format <format>", "output format: gguf")
+    .requiredOption("--model <dir>", "model directory")
+    .requiredOption("--out <file>", "the file to write")
+    .option("--dtype <dtype>", "weights as f32, f16 or bf16 (norms and biases stay f32)", "f32")
+    .action((opts) => exportCommand({ ...cli.opts(), ...opts }));
 
   cli.command("demo")
     .description("the built-in default: build a small model and generate with it")

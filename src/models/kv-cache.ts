@@ -1,43 +1,44 @@
 /**
- * Per-layer key/value cache for batched decoding: k and v are [B, Hkv, maxT, D] per layer, so a
- * row's history is one contiguous block per layer and dropping finished rows is a block copy.
+ * Key/value cache for batched decoding, in fixed slots. Per layer, keys are [slots, Hkv, D, maxT]
+ * (transposed, so the attention kernel reads a block of keys in place) and values
+ * [slots, Hkv, maxT, D]. A sequence owns one slot while it is generated; when it finishes, its
+ * slot goes to the next sequence, so nothing is copied or reallocated as rows finish. A prompt
+ * prefilled once can be copied into the slots of its other samples (`copySlot`). Each slot holds
+ * `stride` >= maxT positions: a stride of a multiple of 1024 floats would map a key block's D rows
+ * onto the same few cache sets, so it is padded off it.
  */
 import type { ModelConfig } from "./config.ts";
 
 export interface LayerCache {
-  k: Float32Array; // [B, Hkv, maxT, D]
-  v: Float32Array; // [B, Hkv, maxT, D]
+  k: Float32Array; // [slots, Hkv, D, stride]
+  v: Float32Array; // [slots, Hkv, stride, D]
 }
 
 export class KVCache {
-  private constructor(
-    readonly layers: LayerCache[],
-    readonly batch: number,
-    readonly maxT: number,
-    private readonly rowSize: number, // Hkv * maxT * D
-  ) {}
+  readonly layers: LayerCache[];
+  private readonly heads: number;
+  private readonly headDim: number;
+  /** Positions allocated per slot (>= maxT, the most a sequence may hold). */
+  readonly stride: number;
 
-  static create(cfg: ModelConfig, batch: number, maxT: number): KVCache {
-    const rowSize = cfg.numKvHeads * maxT * cfg.headDim;
-    const layers = Array.from({ length: cfg.numLayers }, () => ({
-      k: new Float32Array(batch * rowSize),
-      v: new Float32Array(batch * rowSize),
-    }));
-    return new KVCache(layers, batch, maxT, rowSize);
+  constructor(cfg: ModelConfig, readonly slots: number, readonly maxT: number) {
+    this.heads = cfg.numKvHeads;
+    this.headDim = cfg.headDim;
+    const rounded = Math.ceil(maxT / 16) * 16;
+    this.stride = rounded % 1024 === 0 ? rounded + 16 : rounded;
+    const n = slots * cfg.numKvHeads * this.stride * cfg.headDim;
+    this.layers = Array.from({ length: cfg.numLayers }, () => ({ k: new Float32Array(n), v: new Float32Array(n) }));
   }
 
-  /** A cache holding only the given rows (in that order), e.g. the unfinished sequences. */
-  select(rows: readonly number[]): KVCache {
-    const n = this.rowSize;
-    const layers = this.layers.map(({ k, v }) => {
-      const nk = new Float32Array(rows.length * n);
-      const nv = new Float32Array(rows.length * n);
-      rows.forEach((r, i) => {
-        nk.set(k.subarray(r * n, (r + 1) * n), i * n);
-        nv.set(v.subarray(r * n, (r + 1) * n), i * n);
-      });
-      return { k: nk, v: nv };
-    });
-    return new KVCache(layers, rows.length, this.maxT, n);
+  /** Copies positions 0 .. length-1 of slot `from` into slot `to`, in every layer. */
+  copySlot(from: number, to: number, length: number): void {
+    const { heads, headDim: D, stride } = this;
+    for (const { k, v } of this.layers) {
+      for (let h = 0; h < heads; h++) {
+        const src = (from * heads + h) * stride * D, dst = (to * heads + h) * stride * D;
+        for (let d = 0; d < D; d++) k.copyWithin(dst + d * stride, src + d * stride, src + d * stride + length);
+        v.copyWithin(dst, src, src + length * D);
+      }
+    }
   }
 }

@@ -10,15 +10,17 @@
 import type { ModelConfig } from "./config.ts";
 import { ropeInvFreq } from "./config.ts";
 import { Tensor, noGrad } from "../tensor/tensor.ts";
-import { add } from "../tensor/elementwise.ts";
-import { attention, embedding, linear, rmsnorm, rope, swiglu, tokenLogprobs, gatherRows } from "../tensor/nn.ts";
+import { attentionPacked, embedding, linear, rmsnorm, rope, swiglu, tokenLogprobs, gatherRows } from "../tensor/nn.ts";
 import { native } from "../native/index.ts";
 import { VALUE_HEAD } from "./parameters.ts";
 import type { KVCache } from "./kv-cache.ts";
+import { packWeights, type Bf16Mode, type PackedWeights } from "./packed-weights.ts";
+import type { PackedLinear } from "../native/index.ts";
 import { UserInputError } from "../errors.ts";
 
 export class CausalLM {
   readonly invFreq: Float32Array;
+  private readonly scratch = new Scratch();
 
   constructor(readonly config: ModelConfig, readonly params: Map<string, Tensor>) {
     this.invFreq = ropeInvFreq(config);
@@ -49,16 +51,32 @@ export class CausalLM {
 
   /** Final-normed hidden states [B*T, hidden] of a right-padded batch ids[B*T]. */
   hidden(ids: Int32Array, B: number, T: number): Tensor {
-    const cfg = this.config;
     if (ids.length !== B * T) throw new Error(`hidden: ${ids.length} ids for B=${B}, T=${T}`);
-    if (T > cfg.maxPositions) {
-      throw new UserInputError(`sequence of ${T} tokens is longer than the context (max_position_embeddings = ${cfg.maxPositions})`);
+    return this.hiddenPacked(ids, uniformOffsets(B, T));
+  }
+
+  /**
+   * Final-normed hidden states [N, hidden] of packed sequences: sequence s is the tokens
+   * ids[offsets[s] .. offsets[s+1]-1] (offsets[S+1] from 0 to N = ids.length), at positions
+   * 0, 1, ... of its own, attending only within itself. Sequences of different lengths cost no
+   * work on padding; a right-padded [B, T] batch is offsets 0, T, 2T, ...
+   */
+  hiddenPacked(ids: Int32Array, offsets: Int32Array): Tensor {
+    const cfg = this.config;
+    checkOffsets(offsets, ids.length);
+    const positions = new Int32Array(ids.length);
+    for (let s = 0; s + 1 < offsets.length; s++) {
+      const n = offsets[s + 1] - offsets[s];
+      if (n > cfg.maxPositions) {
+        throw new UserInputError(`sequence of ${n} tokens is longer than the context (max_position_embeddings = ${cfg.maxPositions})`);
+      }
+      for (let i = 0; i < n; i++) positions[offsets[s] + i] = i;
     }
     this.checkIds(ids);
-    const positions = new Int32Array(B * T).map((_, i) => i % T);
+    const heads = { Hq: cfg.numHeads, Hkv: cfg.numKvHeads, D: cfg.headDim };
     let x = embedding(this.p("model.embed_tokens.weight"), ids);
     for (let i = 0; i < cfg.numLayers; i++) {
-      x = this.block(i, x, (q, k, v) => attention(q, k, v, { B, T, Hq: cfg.numHeads, Hkv: cfg.numKvHeads, D: cfg.headDim }), positions);
+      x = this.block(i, x, (q, k, v) => attentionPacked(q, k, v, offsets, heads), positions);
     }
     return rmsnorm(x, this.p("model.norm.weight"), cfg.rmsNormEps);
   }
@@ -68,21 +86,32 @@ export class CausalLM {
    * rows `rowIds` of the batch (row r predicts ids[r + 1]). Returns logp and entropy [rows].
    */
   tokenLogprobs(ids: Int32Array, B: number, T: number, rowIds: Int32Array, temperature = 1): { logp: Tensor; entropy: Tensor } {
+    if (ids.length !== B * T) throw new Error(`tokenLogprobs: ${ids.length} ids for B=${B}, T=${T}`);
+    return this.tokenLogprobsPacked(ids, uniformOffsets(B, T), rowIds, temperature);
+  }
+
+  /**
+   * `tokenLogprobs` over packed sequences (see hiddenPacked): row r (an index into ids) predicts
+   * ids[r + 1], which must belong to the same sequence. Returns logp and entropy [rows].
+   */
+  tokenLogprobsPacked(ids: Int32Array, offsets: Int32Array, rowIds: Int32Array, temperature = 1): { logp: Tensor; entropy: Tensor } {
     if (!(temperature > 0)) throw new RangeError(`tokenLogprobs: temperature must be > 0, got ${temperature}`);
-    for (const r of rowIds) {
-      if (!(r >= 0 && r < B * T && r % T !== T - 1)) {
-        throw new RangeError(`tokenLogprobs: row ${r} is not a position with a next token in a [${B}, ${T}] batch`);
-      }
-    }
-    const h = gatherRows(this.hidden(ids, B, T), rowIds);
+    checkNextTokenRows(rowIds, offsets, ids.length);
+    const h = gatherRows(this.hiddenPacked(ids, offsets), rowIds);
     const targets = rowIds.map((r) => ids[r + 1]);
     return tokenLogprobs(h, this.lmHead(), targets, 1 / temperature);
   }
 
   /** Critic values [rows] at the given rows: value_head · hidden. */
   values(ids: Int32Array, B: number, T: number, rowIds: Int32Array): Tensor {
-    const h = gatherRows(this.hidden(ids, B, T), rowIds);
-    return linear(h, this.p(VALUE_HEAD));
+    if (ids.length !== B * T) throw new Error(`values: ${ids.length} ids for B=${B}, T=${T}`);
+    return this.valuesPacked(ids, uniformOffsets(B, T), rowIds);
+  }
+
+  /** Critic values [rows] at the given rows of packed sequences (see hiddenPacked). */
+  valuesPacked(ids: Int32Array, offsets: Int32Array, rowIds: Int32Array): Tensor {
+    for (const r of rowIds) if (!(r >= 0 && r < ids.length)) throw new RangeError(`values: row ${r} is outside [0, ${ids.length})`);
+    return linear(gatherRows(this.hiddenPacked(ids, offsets), rowIds), this.p(VALUE_HEAD));
   }
 
   /** One decoder layer: x + attn(norm(x)), then + mlp(norm(.)). x[N, hidden]. */
@@ -94,49 +123,151 @@ export class CausalLM {
     const q = rope(linear(a, this.p(`${l}self_attn.q_proj.weight`), bias("q_proj")), positions, this.invFreq, cfg.numHeads, cfg.headDim);
     const k = rope(linear(a, this.p(`${l}self_attn.k_proj.weight`), bias("k_proj")), positions, this.invFreq, cfg.numKvHeads, cfg.headDim);
     const v = linear(a, this.p(`${l}self_attn.v_proj.weight`), bias("v_proj"));
-    x = add(x, linear(attend(q, k, v), this.p(`${l}self_attn.o_proj.weight`)));
+    x = linear(attend(q, k, v), this.p(`${l}self_attn.o_proj.weight`), undefined, x); // + x, the residual
     const m = rmsnorm(x, this.p(`${l}post_attention_layernorm.weight`), cfg.rmsNormEps);
     const gate = linear(m, this.p(`${l}mlp.gate_proj.weight`));
     const up = linear(m, this.p(`${l}mlp.up_proj.weight`));
-    return add(x, linear(swiglu(gate, up), this.p(`${l}mlp.down_proj.weight`)));
+    return linear(swiglu(gate, up), this.p(`${l}mlp.down_proj.weight`), undefined, x);
   }
 
   /**
-   * KV-cache forward for generation (no gradients): ids[B*T] are the next T tokens of each of the
-   * cache's B rows, placed at positions start[b] .. start[b]+T-1. Returns final-normed hidden
-   * states [B*T, hidden]; the cache holds the new keys and values afterwards.
+   * KV-cache forward for generation (no gradients, no tape), over a packed batch: sequence s
+   * brings the tokens ids[offsets[s] .. offsets[s+1]-1] (a prompt to prefill, or one token to
+   * decode) at positions start[s].. of cache slot slots[s]. Returns the final-normed hidden state
+   * of each sequence's last token, [S, hidden]. Every activation lives in buffers reused from call
+   * to call (the returned array too: it is overwritten by the next call); residual additions are
+   * accumulated into the residual stream by the GEMMs themselves (beta = 1).
    */
-  forwardCached(ids: Int32Array, T: number, cache: KVCache, start: Int32Array): Float32Array {
+  forwardCached(ids: Int32Array, batch: CachedBatch, cache: KVCache, weights: PackedWeights): Float32Array {
     const cfg = this.config;
-    const B = cache.batch;
-    for (let b = 0; b < B; b++) {
-      if (start[b] + T > cache.maxT) {
-        throw new UserInputError(`sequence of ${start[b] + T} tokens is longer than the context (${cache.maxT})`);
-      }
+    const { slots, start, offsets } = batch;
+    const S = slots.length, N = ids.length;
+    if (offsets.length !== S + 1 || offsets[S] !== N || start.length !== S) {
+      throw new Error(`forwardCached: ${S} slots, ${start.length} starts, offsets of length ${offsets.length} ending at ${offsets[S]} for ${N} ids`);
+    }
+    for (let s = 0; s < S; s++) {
+      const end = start[s] + offsets[s + 1] - offsets[s];
+      if (end > cache.maxT) throw new UserInputError(`sequence of ${end} tokens is longer than the context (${cache.maxT})`);
     }
     this.checkIds(ids);
-    const positions = new Int32Array(B * T).map((_, i) => start[Math.floor(i / T)] + (i % T));
-    return noGrad(() => {
-      let x = embedding(this.p("model.embed_tokens.weight"), ids);
-      for (let i = 0; i < cfg.numLayers; i++) {
-        const layer = cache.layers[i];
-        x = this.block(i, x, (q, k, v) => {
-          const out = new Float32Array(q.size);
-          native.attentionWithCache(q.data, k.data, v.data, layer.k, layer.v, start, B, T,
-            cfg.numHeads, cfg.numKvHeads, cfg.headDim, cache.maxT, 1 / Math.sqrt(cfg.headDim), out);
-          return new Tensor(out, q.shape);
-        }, positions);
-      }
-      return rmsnorm(x, this.p("model.norm.weight"), cfg.rmsNormEps).data;
-    });
+    const { hiddenSize: d, numHeads: Hq, numKvHeads: Hkv, headDim: D, intermediateSize: I, rmsNormEps: eps } = cfg;
+    const buf = this.scratch, rows = native.linearRows(N); // the GEMMs may run on a few rows past N
+    const positions = buf.i32("positions", N);
+    for (let s = 0; s < S; s++) for (let i = offsets[s]; i < offsets[s + 1]; i++) positions[i] = start[s] + i - offsets[s];
+    const x = buf.f32("x", rows * d), h = buf.f32("h", rows * d), rstd = buf.f32("rstd", N);
+    const q = buf.f32("q", rows * Hq * D), k = buf.f32("k", rows * Hkv * D), v = buf.f32("v", rows * Hkv * D);
+    const att = buf.f32("att", rows * Hq * D), gate = buf.f32("gate", rows * I), up = buf.f32("up", rows * I);
+    const w = (name: string): Float32Array => this.p(name).data;
+    native.embeddingForward(w("model.embed_tokens.weight"), cfg.vocabSize, d, ids, x);
+    for (let i = 0; i < cfg.numLayers; i++) {
+      const l = `model.layers.${i}.`, P = weights.layers[i];
+      const project = (out: Float32Array, name: string, outF: number, packed: PackedLinear): void => {
+        const bias = cfg.attentionBias ? w(`${l}self_attn.${name}.bias`) : null;
+        if (bias) for (let n = 0; n < N; n++) out.set(bias, n * outF);
+        native.linearForward(h, N, packed, out, bias !== null);
+      };
+      native.rmsnormForward(x, w(`${l}input_layernorm.weight`), N, d, eps, h, rstd);
+      project(q, "q_proj", Hq * D, P.q);
+      project(k, "k_proj", Hkv * D, P.k);
+      project(v, "v_proj", Hkv * D, P.v);
+      native.rope(q, positions, this.invFreq, N, Hq, D, false, q);
+      native.rope(k, positions, this.invFreq, N, Hkv, D, false, k);
+      const layer = cache.layers[i];
+      native.attentionCached(q, k, v, layer.k, layer.v, slots, start, offsets, Hq, Hkv, D, cache.stride, 1 / Math.sqrt(D), att);
+      native.linearForward(att, N, P.o, x, true);
+      native.rmsnormForward(x, w(`${l}post_attention_layernorm.weight`), N, d, eps, h, rstd);
+      native.linearForward(h, N, P.gate, gate, false);
+      native.linearForward(h, N, P.up, up, false);
+      native.swigluForward(gate, up, N * I, gate);
+      native.linearForward(gate, N, P.down, x, true);
+    }
+    const last = buf.f32("last", S * d), hidden = buf.f32("hidden", S * d);
+    for (let s = 0; s < S; s++) last.set(x.subarray((offsets[s + 1] - 1) * d, offsets[s + 1] * d), s * d);
+    native.rmsnormForward(last, w("model.norm.weight"), S, d, eps, hidden, rstd);
+    return hidden.subarray(0, S * d);
   }
 
-  /** logits[rows, V] = hidden[rows, hidden] @ lmHead^T, for sampling. */
-  logits(hidden: Float32Array, rows: number): Float32Array {
-    const W = this.lmHead();
-    const [V, d] = W.shape;
-    const out = new Float32Array(rows * V);
-    native.gemm(false, true, rows, V, d, 1, hidden, W.data, 0, out);
-    return out;
+  /**
+   * logits[rows, V] = hidden[rows, hidden] @ lmHead^T, for sampling, into a buffer reused from
+   * call to call (overwritten by the next call).
+   */
+  logits(hidden: Float32Array, rows: number, weights: PackedWeights): Float32Array {
+    const V = this.config.vocabSize, d = this.config.hiddenSize, padded = native.linearRows(rows);
+    const input = this.scratch.f32("logitsIn", padded * d), out = this.scratch.f32("logits", padded * V);
+    input.set(hidden.subarray(0, rows * d));
+    native.linearForward(input, rows, weights.lmHead, out, false);
+    return out.subarray(0, rows * V);
   }
+
+  /** This model's linear layers packed for generation (see packed-weights.ts). */
+  packed(bf16: Bf16Mode = "none"): PackedWeights {
+    return packWeights(this, bf16);
+  }
+}
+
+/** Offsets 0, T, 2T, ..., B*T: a right-padded [B, T] batch as packed sequences. */
+function uniformOffsets(B: number, T: number): Int32Array {
+  return Int32Array.from({ length: B + 1 }, (_, b) => b * T);
+}
+
+function checkOffsets(offsets: Int32Array, N: number): void {
+  if (offsets.length < 1 || offsets[0] !== 0 || offsets[offsets.length - 1] !== N) {
+    throw new RangeError(`offsets must run from 0 to the number of tokens (${N}), got [${offsets[0]} .. ${offsets[offsets.length - 1]}]`);
+  }
+  for (let s = 1; s < offsets.length; s++) {
+    if (offsets[s] < offsets[s - 1]) throw new RangeError(`offsets must be non-decreasing (offsets[${s}] < offsets[${s - 1}])`);
+  }
+}
+
+/** Each row must have a next token in its own sequence: offsets[s] <= r < offsets[s+1] - 1. */
+function checkNextTokenRows(rowIds: Int32Array, offsets: Int32Array, N: number): void {
+  checkOffsets(offsets, N);
+  let s = 0;
+  for (const r of rowIds) {
+    if (!(r >= 0 && r < N)) throw new RangeError(`tokenLogprobs: row ${r} is outside the ${N} tokens`);
+    if (r < offsets[s] || r >= offsets[s + 1]) { // find r's sequence (rows are usually increasing)
+      let lo = 0, hi = offsets.length - 2;
+      while (lo < hi) {
+        const mid = (lo + hi + 1) >> 1;
+        if (offsets[mid] <= r) lo = mid;
+        else hi = mid - 1;
+      }
+      s = lo; // the last sequence starting at or before r: empty ones start where the next does
+    }
+    if (r === offsets[s + 1] - 1) throw new RangeError(`tokenLogprobs: row ${r} is the last token of sequence ${s}; it has no next token`);
+  }
+}
+
+/** A packed batch for `CausalLM.forwardCached` (see there). */
+export interface CachedBatch {
+  slots: Int32Array;
+  start: Int32Array;
+  /** [S + 1] token offsets of the sequences in ids, from 0. */
+  offsets: Int32Array;
+}
+
+/**
+ * Named buffers reused across calls, grown when a call needs more and never shrunk. Kernels check
+ * only that an array is long enough, so a buffer longer than this call's size is passed whole.
+ */
+class Scratch {
+  private readonly f32s = new Map<string, Float32Array>();
+  private readonly i32s = new Map<string, Int32Array>();
+
+  f32(name: string, n: number): Float32Array {
+    return grown(this.f32s, name, n, (len) => new Float32Array(len));
+  }
+
+  i32(name: string, n: number): Int32Array {
+    return grown(this.i32s, name, n, (len) => new Int32Array(len));
+  }
+}
+
+function grown<T extends { length: number }>(m: Map<string, T>, name: string, n: number, make: (n: number) => T): T {
+  let a = m.get(name);
+  if (!a || a.length < n) {
+    a = make(Math.max(n, Math.ceil((a?.length ?? 0) * 1.5)));
+    m.set(name, a);
+  }
+  return a;
 }

@@ -15,7 +15,12 @@ export interface NativeInfo {
   cpuFeatures: string[];
   /** Backend library version string, e.g. "oneDNN 2.6.3". */
   backendVersion: string;
+  /** Whether bf16 products run in hardware here (oneDNN on AVX512-BF16 or AMX): `packLinear(.., true)`. */
+  bf16: boolean;
 }
+
+/** Weights prepared by `packLinear` (an opaque handle; its memory is freed with it). */
+export type PackedLinear = { readonly __packedLinear: unique symbol };
 
 export interface NativeAddon {
   info(): NativeInfo;
@@ -31,12 +36,28 @@ export interface NativeAddon {
     alpha: number, A: Float32Array, B: Float32Array, beta: number, C: Float32Array,
   ): void;
 
+  /**
+   * Prepares W[N,K] for `linearForward` in the backend's preferred layout: a copy, in f32, or in
+   * bf16 when `bf16` (rounded to nearest; throws RangeError unless info().bf16). Pack again after
+   * W changes.
+   */
+  packLinear(W: Float32Array, N: number, K: number, bf16: boolean): PackedLinear;
+  /**
+   * y[M,N] = x[M,K] @ W^T (+ y when accumulate) with W packed by `packLinear`; with bf16 weights
+   * x is rounded to bf16 and the products accumulate in f32. The GEMM runs on linearRows(M) rows
+   * (M rounded up to a bucket, so a few compiled kernels serve every row count): x and y must
+   * hold that many rows, and the rows past M are scratch.
+   */
+  linearForward(x: Float32Array, M: number, packed: PackedLinear, y: Float32Array, accumulate: boolean): void;
+  /** The rows `linearForward` computes for M: M below 16, then M rounded up by less than 1/8. */
+  linearRows(M: number): number;
+
   /** y[N,dim] = x / sqrt(mean(x^2) + eps) * weight[dim]; rstd[N] saved for the backward. */
   rmsnormForward(x: Float32Array, weight: Float32Array, N: number, dim: number, eps: number,
     y: Float32Array, rstd: Float32Array): void;
-  /** dx[N,dim] written; dweight[dim] accumulated. */
+  /** dx[N,dim] written (added to when `accumulate`); dweight[dim] accumulated. */
   rmsnormBackward(dy: Float32Array, x: Float32Array, weight: Float32Array, rstd: Float32Array,
-    N: number, dim: number, dx: Float32Array, dweight: Float32Array): void;
+    N: number, dim: number, dx: Float32Array, dweight: Float32Array, accumulate?: boolean): void;
 
   /**
    * Rotary embedding, Hugging Face rotate-half convention, on x[N, H, D] (N = B*T rows):
@@ -62,27 +83,32 @@ export interface NativeAddon {
     dweight: Float32Array): void;
 
   /**
-   * Causal self-attention with grouped-query heads over a right-padded batch.
-   * q[B,T,Hq,D], k/v[B,T,Hkv,D] -> out[B,T,Hq,D]; lse[B,Hq,T] (log-sum-exp of the scaled scores)
-   * saved for the backward. Query t attends to keys 0..t of its own sequence. Hq % Hkv == 0;
-   * query head h uses KV head floor(h / (Hq / Hkv)). No KV copies.
+   * Causal grouped-query self-attention over packed sequences: sequence s is the token rows
+   * offsets[s] .. offsets[s+1]-1 (offsets[S+1], from 0, non-decreasing; N = offsets[S]) of
+   * q[N,Hq,D] and k/v[N,Hkv,D], and each token attends the tokens of its own sequence up to
+   * itself, so sequences of different lengths cost no work on padding (a right-padded [B,T]
+   * batch is offsets 0, T, 2T, ...). Query head h uses KV head floor(h / (Hq / Hkv)); no KV
+   * copies. Writes out[N,Hq,D] and lse[N,Hq] (log-sum-exp of the scaled scores, for the backward).
    */
-  attentionForward(q: Float32Array, k: Float32Array, v: Float32Array, B: number, T: number,
+  attentionForward(q: Float32Array, k: Float32Array, v: Float32Array, offsets: Int32Array,
     Hq: number, Hkv: number, D: number, scale: number, out: Float32Array, lse: Float32Array): void;
   /** dq, dk, dv written (same shapes as q, k, v). */
   attentionBackward(dout: Float32Array, q: Float32Array, k: Float32Array, v: Float32Array,
-    out: Float32Array, lse: Float32Array, B: number, T: number, Hq: number, Hkv: number, D: number,
+    out: Float32Array, lse: Float32Array, offsets: Int32Array, Hq: number, Hkv: number, D: number,
     scale: number, dq: Float32Array, dk: Float32Array, dv: Float32Array): void;
 
   /**
-   * KV-cache attention, for prefill and decoding. cacheK/cacheV are [B, Hkv, maxT, D].
-   * First writes k/v [B,T,Hkv,D] into the cache at positions start[b] .. start[b]+T-1, then
-   * query t of sequence b attends to cache positions 0 .. start[b]+t. q[B,T,Hq,D] -> out[B,T,Hq,D].
-   * Throws RangeError if start[b] + T > maxT.
+   * KV-cache attention over packed sequences, prefill and decoding in one call. Sequence s brings
+   * the token rows offsets[s] .. offsets[s+1]-1 of q[N,Hq,D], k/v[N,Hkv,D], at positions
+   * start[s] .. of cache slot slots[s] (distinct). Their keys and values are first written into
+   * the slot, then each token attends the slot's positions 0 .. its own. cacheK is
+   * [slots, Hkv, D, maxT] (keys transposed), cacheV [slots, Hkv, maxT, D]; the slot count is
+   * cacheK.length / (Hkv * maxT * D). Writes out[N,Hq,D]. Throws RangeError if a slot is out of
+   * range or repeated, or start[s] + its token count > maxT.
    */
-  attentionWithCache(q: Float32Array, k: Float32Array, v: Float32Array,
-    cacheK: Float32Array, cacheV: Float32Array, start: Int32Array, B: number, T: number,
-    Hq: number, Hkv: number, D: number, maxT: number, scale: number, out: Float32Array): void;
+  attentionCached(q: Float32Array, k: Float32Array, v: Float32Array, cacheK: Float32Array,
+    cacheV: Float32Array, slots: Int32Array, start: Int32Array, offsets: Int32Array, Hq: number,
+    Hkv: number, D: number, maxT: number, scale: number, out: Float32Array): void;
 
   /**
    * Fused LM head + log-softmax, chunked over rows so no [N, V] tensor is kept:

@@ -17,7 +17,7 @@ import path from "node:path";
 import { fileURLToPath } from "node:url";
 import type { NativeAddon } from "./api.ts";
 
-export type { GemmBackend, NativeAddon, NativeInfo } from "./api.ts";
+export type { GemmBackend, NativeAddon, NativeInfo, PackedLinear } from "./api.ts";
 
 export interface NativeBinary {
   /** "build": compiled on this machine at install; "prebuilt": the portable binary shipped in the package. */

@@ -5,7 +5,7 @@
  */
 import type { CausalLM } from "../models/transformer.ts";
 import type { TextTokenizer } from "../models/tokenizer.ts";
-import { generate } from "../sampling/generate.ts";
+import { generateGroups } from "../sampling/generate.ts";
 import { Rng } from "../util/rng.ts";
 import type { RolloutEngine, RolloutPrompt, RolloutSample, SamplingSettings } from "./engine.ts";
 
@@ -30,7 +30,7 @@ export class LocalEngine implements RolloutEngine {
         rngs.push(Rng.derive(...seedKeys, p.key, j));
       }
     }
-    const completions = generate(this.model, ids, {
+    const completions = generateGroups(this.model, ids.filter((_, i) => i % n === 0), n, {
       maxNewTokens: sampling.maxNewTokens,
       temperature: sampling.temperature,
       topP: sampling.topP,

@@ -6,6 +6,7 @@
  */
 import type { CausalLM } from "../models/transformer.ts";
 import { noGrad } from "../tensor/tensor.ts";
+import { native } from "../native/index.ts";
 
 export interface TokenLogprob {
   id: number;
@@ -21,7 +22,8 @@ export function topLogprobs(model: CausalLM, prompt: readonly number[], completi
   const d = model.config.hiddenSize;
   const V = model.config.vocabSize;
   const rows = completion.length;
-  const logits = model.logits(hidden.subarray((prompt.length - 1) * d), rows); // [rows, V]
+  const logits = new Float32Array(rows * V); // [rows, V] = hidden[rows, d] @ lmHead[V, d]^T
+  native.gemm(false, true, rows, V, d, 1, hidden.subarray((prompt.length - 1) * d), model.lmHead().data, 0, logits);
   const scale = temperature > 0 ? 1 / temperature : 1;
   return Array.from({ length: rows }, (_, r) => mostLikely(logits.subarray(r * V, (r + 1) * V), scale, k));
 }

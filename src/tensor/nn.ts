@@ -13,15 +13,18 @@ function rows(x: Tensor, dim: number, op: string): number {
 }
 
 /**
- * y[N,out] = x[N,in] @ W[out,in]^T (+ b[out]), the Hugging Face nn.Linear layout.
+ * y[N,out] = x[N,in] @ W[out,in]^T (+ b[out]) (+ residual[N,out]), the Hugging Face nn.Linear
+ * layout. A residual connection is summed by the GEMM itself (beta = 1), and its gradient, dy, is
+ * handed over without a copy.
  */
-export function linear(x: Tensor, W: Tensor, b?: Tensor): Tensor {
+export function linear(x: Tensor, W: Tensor, b?: Tensor, residual?: Tensor): Tensor {
   const [outF, inF] = W.shape;
   const N = rows(x, inF, "linear");
-  const y = new Float32Array(N * outF);
-  if (b) for (let n = 0; n < N; n++) y.set(b.data, n * outF);
-  native.gemm(false, true, N, outF, inF, 1, x.data, W.data, b ? 1 : 0, y);
-  const inputs = b ? [x, W, b] : [x, W];
+  if (residual && residual.size !== N * outF) throw new Error(`linear: residual of shape [${residual.shape}] for ${N} x ${outF} outputs`);
+  const y = residual ? residual.data.slice() : new Float32Array(N * outF);
+  if (b) native.gemm(false, false, N, outF, 1, 1, ones(N), b.data, residual ? 1 : 0, y); // y (+)= 1 b^T
+  native.gemm(false, true, N, outF, inF, 1, x.data, W.data, b || residual ? 1 : 0, y);
+  const inputs = [x, W, ...(b ? [b] : []), ...(residual ? [residual] : [])];
   return record1(inputs, y, [...x.shape.slice(0, -1), outF], (out) => {
     const dy = out.grad!;
     if (x.requiresGrad) {
@@ -31,11 +34,17 @@ export function linear(x: Tensor, W: Tensor, b?: Tensor): Tensor {
     }
     // dW[out,in] += dy^T[out,N] @ x[N,in]
     if (W.requiresGrad) native.gemm(true, false, outF, inF, N, 1, dy, x.data, 1, W.gradBuffer());
-    if (b?.requiresGrad) {
-      const db = b.gradBuffer();
-      for (let n = 0; n < N; n++) for (let j = 0; j < outF; j++) db[j] += dy[n * outF + j];
-    }
+    // db[1,out] += 1^T dy
+    if (b?.requiresGrad) native.gemm(false, false, 1, outF, N, 1, ones(N), dy, 1, b.gradBuffer());
+    if (residual) accumulate(residual, dy);
   });
+}
+
+let onesCache = new Float32Array(0);
+/** A vector of n ones (shared; read only). */
+function ones(n: number): Float32Array {
+  if (onesCache.length < n) onesCache = new Float32Array(n).fill(1);
+  return onesCache;
 }
 
 /** RMSNorm over the last dimension: x / sqrt(mean(x^2) + eps) * weight. */
@@ -46,10 +55,11 @@ export function rmsnorm(x: Tensor, weight: Tensor, eps: number): Tensor {
   const rstd = new Float32Array(N);
   native.rmsnormForward(x.data, weight.data, N, dim, eps, y, rstd);
   return record1([x, weight], y, x.shape, (out) => {
-    const dx = new Float32Array(x.size);
+    const into = x.requiresGrad && x.grad !== null; // x also feeds a residual: add to its gradient in place
+    const dx = into ? x.grad! : new Float32Array(x.size);
     const dw = weight.requiresGrad ? weight.gradBuffer() : new Float32Array(dim);
-    native.rmsnormBackward(out.grad!, x.data, weight.data, rstd, N, dim, dx, dw);
-    accumulate(x, dx);
+    native.rmsnormBackward(out.grad!, x.data, weight.data, rstd, N, dim, dx, dw, into);
+    if (!into) accumulate(x, dx);
   });
 }
 
@@ -89,30 +99,42 @@ export function embedding(weight: Tensor, ids: Int32Array): Tensor {
   });
 }
 
-export interface AttentionShape {
-  B: number;
-  T: number;
+export interface AttentionHeads {
   Hq: number;
   Hkv: number;
   D: number;
 }
 
-/** Causal grouped-query attention: q[B,T,Hq,D], k/v[B,T,Hkv,D] -> [B,T,Hq,D]. */
-export function attention(q: Tensor, k: Tensor, v: Tensor, s: AttentionShape): Tensor {
-  const { B, T, Hq, Hkv, D } = s;
+export interface AttentionShape extends AttentionHeads {
+  B: number;
+  T: number;
+}
+
+/**
+ * Causal grouped-query attention over packed sequences: sequence s is rows offsets[s] ..
+ * offsets[s+1]-1 of q[N,Hq,D], k/v[N,Hkv,D], and attends only within itself -> [N,Hq,D].
+ */
+export function attentionPacked(q: Tensor, k: Tensor, v: Tensor, offsets: Int32Array, h: AttentionHeads): Tensor {
+  const { Hq, Hkv, D } = h;
+  const N = offsets[offsets.length - 1];
   const scale = 1 / Math.sqrt(D);
-  const y = new Float32Array(B * T * Hq * D);
-  const lse = new Float32Array(B * Hq * T);
-  native.attentionForward(q.data, k.data, v.data, B, T, Hq, Hkv, D, scale, y, lse);
+  const y = new Float32Array(N * Hq * D);
+  const lse = new Float32Array(N * Hq);
+  native.attentionForward(q.data, k.data, v.data, offsets, Hq, Hkv, D, scale, y, lse);
   return record1([q, k, v], y, q.shape, (out) => {
     const dq = new Float32Array(q.size);
     const dk = new Float32Array(k.size);
     const dv = new Float32Array(v.size);
-    native.attentionBackward(out.grad!, q.data, k.data, v.data, y, lse, B, T, Hq, Hkv, D, scale, dq, dk, dv);
+    native.attentionBackward(out.grad!, q.data, k.data, v.data, y, lse, offsets, Hq, Hkv, D, scale, dq, dk, dv);
     accumulate(q, dq);
     accumulate(k, dk);
     accumulate(v, dv);
   });
+}
+
+/** Causal grouped-query attention over a right-padded batch: q[B,T,Hq,D], k/v[B,T,Hkv,D] -> [B,T,Hq,D]. */
+export function attention(q: Tensor, k: Tensor, v: Tensor, s: AttentionShape): Tensor {
+  return attentionPacked(q, k, v, Int32Array.from({ length: s.B + 1 }, (_, b) => b * s.T), s);
 }
 
 /** Rows of x[N, dim] at the given row indices -> [rows.length, dim]. */
@@ -124,11 +146,13 @@ export function gatherRows(x: Tensor, rowIds: Int32Array): Tensor {
     if (r < 0 || r >= N) throw new RangeError(`gatherRows: row ${r} outside [0, ${N})`);
     y.set(x.data.subarray(r * dim, (r + 1) * dim), i * dim);
   });
+  const increasing = rowIds.every((r, i) => i === 0 || r > rowIds[i - 1]);
   return record1([x], y, [rowIds.length, dim], (out) => {
     const g = out.grad!;
     const dx = new Float32Array(x.size);
     rowIds.forEach((r, i) => {
-      for (let j = 0; j < dim; j++) dx[r * dim + j] += g[i * dim + j];
+      if (increasing) dx.set(g.subarray(i * dim, (i + 1) * dim), r * dim); // distinct rows: a copy
+      else for (let j = 0; j < dim; j++) dx[r * dim + j] += g[i * dim + j];
     });
     accumulate(x, dx);
   });

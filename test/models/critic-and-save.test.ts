@@ -54,5 +54,5 @@ test("a saved policy and a saved critic load back bit-exactly", () => {
 test("log-probs need a positive temperature and rows that have a next token", () => {
   const policy = loadModel(qwen);
   assert.throws(() => policy.tokenLogprobs(ids, 1, ids.length, rows, 0), RangeError);
-  assert.throws(() => policy.tokenLogprobs(ids, 2, 5, Int32Array.from([4])), /row 4 is not a position with a next token/);
+  assert.throws(() => policy.tokenLogprobs(ids, 2, 5, Int32Array.from([4])), /row 4 is the last token of sequence 0/);
 });

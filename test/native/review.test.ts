@@ -97,15 +97,15 @@ test("sizes whose product overflows int64 throw RangeError instead of passing th
   // 2^32 * 2^32 wraps to 0 in int64, so empty arrays looked long enough.
   assert.throws(() => native.embeddingForward(e, 2 ** 32, 2 ** 32, new Int32Array(0), e), RangeError);
   assert.throws(() => native.gemm(false, false, 2 ** 32, 2 ** 32, 2 ** 32, 1, e, e, 0, e), RangeError);
-  assert.throws(() => native.attentionForward(e, e, e, 2 ** 16, 2 ** 16, 2 ** 16, 2 ** 16, 2 ** 16, 1, e, e),
+  assert.throws(() => native.attentionForward(e, e, e, new Int32Array([0, 2 ** 31 - 1]), 2 ** 17, 2 ** 17, 2 ** 16, 1, e, e),
     RangeError);
 });
 
 test("attention: Hq = 0 throws RangeError (it divided by G = 0)", () => {
   const e = new Float32Array(0), kv = new Float32Array(4);
-  assert.throws(() => native.attentionForward(e, kv, kv, 1, 1, 0, 1, 4, 1, e, e), RangeError);
-  assert.throws(() => native.attentionWithCache(e, kv, kv, new Float32Array(16), new Float32Array(16),
-    new Int32Array(1), 1, 1, 0, 1, 4, 4, 1, e), RangeError);
+  assert.throws(() => native.attentionForward(e, kv, kv, new Int32Array([0, 1]), 0, 1, 4, 1, e, e), RangeError);
+  assert.throws(() => native.attentionCached(e, kv, kv, new Float32Array(16), new Float32Array(16),
+    new Int32Array(1), new Int32Array(1), new Int32Array([0, 1]), 0, 1, 4, 4, 1, e), RangeError);
 });
 
 test("adamw: beta1 or beta2 outside [0, 1) throws RangeError (bias correction divides by 1 - beta^step)", () => {

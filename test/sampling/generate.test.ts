@@ -2,11 +2,12 @@ import { test } from "node:test";
 import assert from "node:assert/strict";
 import { fileURLToPath } from "node:url";
 import { loadModel } from "../../src/models/load.ts";
-import { generate, type SamplingParams } from "../../src/sampling/generate.ts";
+import { generate, generateGroups, type Completion, type SamplingParams } from "../../src/sampling/generate.ts";
 import { noGrad } from "../../src/tensor/tensor.ts";
 import { KVCache } from "../../src/models/kv-cache.ts";
 import { Rng } from "../../src/util/rng.ts";
 import { UserInputError } from "../../src/errors.ts";
+import { native } from "../../src/native/index.ts";
 
 const model = loadModel(fileURLToPath(new URL("../fixtures/models/tiny-qwen2", import.meta.url)));
 const V = model.config.vocabSize;
@@ -42,25 +43,33 @@ function chiSquareQuantile(k: number, z: number): number {
   return k * (1 - a + z * Math.sqrt(a)) ** 3;
 }
 
-test("at temperature 1 the empirical token frequencies match the model's distribution", () => {
-  // 6,000 first tokens after one prompt; chi-square goodness of fit over tokens with an expected
-  // count of at least 5 (the rest pooled), rejected only beyond 4.75 standard deviations (p ~ 1e-6).
-  const n = 6000;
-  const prompt = [17, 3, 99];
-  const out = generate(model, Array.from({ length: n }, () => prompt), { ...sampling, maxNewTokens: 1 }, { rngs: streams(5, n) });
-  const counts = new Float64Array(V);
-  for (const c of out) counts[c.tokenIds[0]] += 1;
-  const hidden = model.forwardCached(Int32Array.from(prompt), 3, KVCache.create(model.config, 1, 8), new Int32Array(1));
-  const logits = model.logits(hidden.subarray(2 * model.config.hiddenSize), 1);
+/** The model's next-token probabilities after `prompt`, at temperature 1. */
+function nextTokenProbs(prompt: number[]): number[] {
+  const hidden = model.forwardCached(Int32Array.from(prompt),
+    { slots: new Int32Array([0]), start: new Int32Array([0]), offsets: new Int32Array([0, prompt.length]) },
+    new KVCache(model.config, 1, 8), model.packed());
+  const logits = model.logits(hidden, 1, model.packed());
   const m = Math.max(...logits);
   const p = Array.from(logits, (z) => Math.exp(z - m));
-  const total = p.reduce((s, x) => s + x, 0);
+  const total = p.reduce((a, x) => a + x, 0);
+  return p.map((x) => x / total);
+}
+
+/**
+ * Chi-square goodness of fit of the first generated tokens against the model's distribution,
+ * over tokens with an expected count of at least 5 (the rest pooled), rejected only beyond 4.75
+ * standard deviations (p ~ 1e-6).
+ */
+function assertFirstTokensFollowModel(out: Completion[], prompt: number[]): void {
+  const n = out.length;
+  const counts = new Float64Array(V);
+  for (const c of out) counts[c.tokenIds[0]] += 1;
   let chi = 0;
   let cells = 0;
   let pooledObs = 0;
   let pooledExp = 0;
-  p.forEach((pi, v) => {
-    const e = (n * pi) / total;
+  nextTokenProbs(prompt).forEach((pi, v) => {
+    const e = n * pi;
     if (e >= 5) {
       chi += (counts[v] - e) ** 2 / e;
       cells += 1;
@@ -76,6 +85,19 @@ test("at temperature 1 the empirical token frequencies match the model's distrib
   assert.ok(cells >= 5, `only ${cells} cells: the distribution is too peaked for the test`);
   const limit = chiSquareQuantile(cells - 1, 4.75);
   assert.ok(chi < limit, `chi-square ${chi.toFixed(1)} over ${cells - 1} dof exceeds ${limit.toFixed(1)}`);
+}
+
+test("at temperature 1 the empirical token frequencies match the model's distribution", () => {
+  const n = 6000, prompt = [17, 3, 99];
+  const out = generate(model, Array.from({ length: n }, () => prompt), { ...sampling, maxNewTokens: 1 }, { rngs: streams(5, n) });
+  assertFirstTokensFollowModel(out, prompt);
+});
+
+test("shared-prefix sampling (one prefill, 6,000 samples, 64 at a time) follows the model's distribution", () => {
+  const n = 6000, prompt = [17, 3, 99];
+  const out = generateGroups(model, [prompt], n, { ...sampling, maxNewTokens: 2 }, { rngs: streams(6, n), batchSize: 64 });
+  assert.equal(out.length, n);
+  assertFirstTokensFollowModel(out, prompt);
 });
 
 test("top-k 1 equals greedy", () => {
@@ -118,4 +140,49 @@ test("a sequence's completion does not depend on how the prompts are batched", (
   const reversed = generate(model, [...prompts].reverse(), sampling, { rngs: rngs().reverse() }).reverse();
   assert.deepEqual(alone.map((c) => c.tokenIds), together.map((c) => c.tokenIds));
   assert.deepEqual(reversed.map((c) => c.tokenIds), together.map((c) => c.tokenIds));
+});
+
+/** Token ids and log-probs of two runs are the same (log-probs to 1e-5: a batch's size may change the last bits). */
+function assertSameCompletions(a: Completion[], b: Completion[], what: string): void {
+  assert.deepEqual(a.map((c) => c.tokenIds), b.map((c) => c.tokenIds), what);
+  assert.deepEqual(a.map((c) => c.finishReason), b.map((c) => c.finishReason), what);
+  a.forEach((c, i) => c.logprobs.forEach((l, t) => assert.ok(Math.abs(l - b[i].logprobs[t]) < 1e-5, `${what}: completion ${i} token ${t}`)));
+}
+
+test("shared prefill, continuous batching and both together give the plain path's samples", () => {
+  // An EOS that the model draws often, so rows finish at different steps and slots are reused.
+  const eos = generate(model, prompts, { ...sampling, greedy: true }, { rngs: streams(1, prompts.length) })[0].tokenIds[2];
+  const params = { ...sampling, maxNewTokens: 16, eosTokenIds: [eos, 7, 11] };
+  const n = 5;
+  const rngs = (): Rng[] => Array.from({ length: prompts.length * n }, (_, i) => Rng.derive(31, Math.floor(i / n), i % n));
+  const repeated = prompts.flatMap((p) => Array.from({ length: n }, () => p));
+  const plain = generate(model, repeated, params, { rngs: rngs(), batchSize: repeated.length });
+  assert.ok(new Set(plain.map((c) => c.tokenIds.length)).size > 3, "rows should finish at different lengths");
+  assertSameCompletions(generateGroups(model, prompts, n, params, { rngs: rngs() }), plain, "shared prefill");
+  assertSameCompletions(generate(model, repeated, params, { rngs: rngs(), batchSize: 3 }), plain, "continuous batching");
+  for (const batchSize of [1, 4, 7]) {
+    assertSameCompletions(generateGroups(model, prompts, n, params, { rngs: rngs(), batchSize }), plain, `both, batch ${batchSize}`);
+  }
+});
+
+test("bf16 generation: returned log-probs stay within the stated drift of the f32 model's", { skip: !native.info().bf16 && "no AVX512-BF16 or AMX on this CPU" }, () => {
+  // Stated tolerance (BENCHMARKS.md has the drift on the bench models): LM head in bf16 within
+  // 0.05 nats of f32 (mean 0.01), all linear layers within 0.5 (mean 0.05).
+  const limits = { "lm-head": [0.05, 0.01], all: [0.5, 0.05] } as const;
+  for (const bf16 of ["lm-head", "all"] as const) {
+    const out = generate(model, prompts, { ...sampling, maxNewTokens: 24 }, { rngs: streams(41, prompts.length), bf16 });
+    let worst = 0, sum = 0, n = 0;
+    out.forEach((c, b) => {
+      const ids = Int32Array.from([...prompts[b], ...c.tokenIds]);
+      const rows = Int32Array.from(c.tokenIds, (_, i) => prompts[b].length - 1 + i);
+      const ref = noGrad(() => model.tokenLogprobs(ids, 1, ids.length, rows).logp.data);
+      c.logprobs.forEach((l, i) => {
+        worst = Math.max(worst, Math.abs(l - ref[i]));
+        sum += Math.abs(l - ref[i]);
+        n++;
+      });
+    });
+    assert.ok(worst > 0, `${bf16}: bf16 should change the arithmetic`);
+    assert.ok(worst < limits[bf16][0] && sum / n < limits[bf16][1], `${bf16}: drift max ${worst}, mean ${sum / n}`);
+  }
 });
