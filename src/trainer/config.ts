@@ -73,7 +73,7 @@ export const RunConfigSchema = z.strictObject({
   critic: optimizer(5e-6, "critic").prefault({}).describe("The critic's optimizer (PPO); Open-Reasoner-Zero takes 12 critic steps per rollout batch (mini_batch_size = responses / 12)."),
   trainer: z.strictObject({
     steps: posInt.default(100).describe("RL steps (each: rollouts, rewards, advantages, updates)"),
-    micro_batch_tokens: posInt.default(16384).describe("padded tokens per forward/backward micro-batch; gradients accumulate over micro-batches (memory, not results)"),
+    micro_batch_tokens: posInt.default(16384).describe("tokens (prompt + response, packed without padding) per forward/backward micro-batch; gradients accumulate over micro-batches (memory, not results)"),
     eval_every: nonNegInt.default(10).describe("evaluate data.eval every this many steps (0: never); also before the first step and after the last"),
     save_every: nonNegInt.default(50).describe("checkpoint every this many steps (0: only at the end)"),
     keep_checkpoints: posInt.default(2).describe("newest checkpoints kept"),

@@ -3,50 +3,49 @@
  * under a policy, and the critic's values before each response token. One micro-batch at a time
  * on the tape (for the update), or over a whole batch without gradients in micro-batches (old
  * and reference log-probs, rollout-time values), with results packed in response order.
- *
- * Simplification: a micro-batch is right-padded to its longest sequence; planMicroBatches keeps
- * sequences of similar length together, so little is spent on padding.
+ * Sequences are packed end to end (each attends only within itself), so nothing is spent on padding.
  */
 import type { CausalLM } from "../models/transformer.ts";
 import { noGrad, type Tensor } from "../tensor/tensor.ts";
 import { planMicroBatches } from "./micro-batches.ts";
 import { responseLength, responseOffsets, type Sequence } from "./sequences.ts";
 
-interface Padded {
-  ids: Int32Array; // [B*T]
-  B: number;
-  T: number;
-  /** Rows that predict the response tokens, in order: sequence b's token k is predicted at b*T + promptLength - 1 + k. */
+interface Packed {
+  /** [N] every sequence's ids, end to end. */
+  ids: Int32Array;
+  /** [S+1] where each sequence starts in ids. */
+  offsets: Int32Array;
+  /** Rows that predict the response tokens, in order: sequence s's token k is predicted at offsets[s] + promptLength - 1 + k. */
   rows: Int32Array;
 }
 
-function pad(seqs: readonly Sequence[]): Padded {
-  const B = seqs.length;
-  const T = Math.max(...seqs.map((s) => s.ids.length));
-  const ids = new Int32Array(B * T);
-  const rows = new Int32Array(seqs.reduce((n, s) => n + responseLength(s), 0));
+function pack(seqs: readonly Sequence[]): Packed {
+  const offsets = new Int32Array(seqs.length + 1);
+  seqs.forEach((q, s) => (offsets[s + 1] = offsets[s] + q.ids.length));
+  const ids = new Int32Array(offsets[seqs.length]);
+  const rows = new Int32Array(seqs.reduce((n, q) => n + responseLength(q), 0));
   let r = 0;
-  seqs.forEach((s, b) => {
-    ids.set(s.ids, b * T);
-    for (let k = 0; k < responseLength(s); k++) rows[r++] = b * T + s.promptLength - 1 + k;
+  seqs.forEach((q, s) => {
+    ids.set(q.ids, offsets[s]);
+    for (let k = 0; k < responseLength(q); k++) rows[r++] = offsets[s] + q.promptLength - 1 + k;
   });
-  return { ids, B, T, rows };
+  return { ids, offsets, rows };
 }
 
 /** logp and entropy [response tokens of seqs, in order], on the tape, at the sampling temperature. */
 export function policyForward(model: CausalLM, seqs: readonly Sequence[], temperature: number): { logp: Tensor; entropy: Tensor } {
-  const { ids, B, T, rows } = pad(seqs);
-  return model.tokenLogprobs(ids, B, T, rows, temperature);
+  const { ids, offsets, rows } = pack(seqs);
+  return model.tokenLogprobsPacked(ids, offsets, rows, temperature);
 }
 
 /** Critic values [response tokens of seqs, in order], on the tape. */
 export function criticForward(critic: CausalLM, seqs: readonly Sequence[]): Tensor {
-  const { ids, B, T, rows } = pad(seqs);
-  return critic.values(ids, B, T, rows);
+  const { ids, offsets, rows } = pack(seqs);
+  return critic.valuesPacked(ids, offsets, rows);
 }
 
 /**
- * Runs `fn` without gradients over micro-batches of at most `budget` padded tokens and packs its
+ * Runs `fn` without gradients over micro-batches of at most `budget` tokens and packs its
  * per-token outputs back in sequence order: out[k][offsets[i] .. offsets[i+1]) belongs to seqs[i].
  */
 function packedNoGrad(seqs: readonly Sequence[], budget: number, outputs: number,

@@ -10,19 +10,18 @@ import { Rng } from "../../src/util/rng.ts";
 import { TaskSetSpecSchema, taskSet } from "../../src/tasks/dataset.ts";
 import { taskPrompt } from "../../src/tasks/format.ts";
 import { loadTemplate, renderPrompt } from "../../src/data/templates.ts";
+import { loadModel } from "../../src/models/load.ts";
+import { noGrad } from "../../src/tensor/tensor.ts";
+import { scoreResponses, valueResponses } from "../../src/trainer/forward.ts";
+import { tempDir, tinyModel } from "../helpers/tiny-run.ts";
+import path from "node:path";
 
-test("micro-batches respect the padded token budget, keep units whole, and cover every response once", () => {
+test("micro-batches respect the token budget, keep units whole, and cover every response once, in order", () => {
   const lengths = [10, 3, 7, 7, 2, 9, 1];
   const units = [[0], [1, 2], [3], [4], [5, 6]];
   const batches = planMicroBatches(units, lengths, 20);
-  assert.deepEqual(batches.flat().sort(), [0, 1, 2, 3, 4, 5, 6]);
-  for (const b of batches) {
-    const cost = b.length * Math.max(...b.map((i) => lengths[i]));
-    assert.ok(cost <= 20 || units.some((u) => u.length === b.length && u.every((i) => b.includes(i))), `batch ${b} costs ${cost}`);
-    for (const u of units) assert.ok(u.every((i) => b.includes(i)) || u.every((i) => !b.includes(i)), `unit ${u} split by ${b}`);
-  }
-  // Longest first: [0] (10) then [5,6] (9): 3 × 10 > 20, so they are apart.
-  assert.deepEqual(batches[0], [0]);
+  assert.deepEqual(batches, [[0, 1, 2], [3, 4, 5, 6]]); // 10 + 3 + 7 = 20; 7 + 2 + 9 + 1 = 19
+  assert.deepEqual(planMicroBatches(units, lengths, 12), [[0], [1, 2], [3, 4], [5, 6]]);
   assert.deepEqual(planMicroBatches([[0, 1]], [30, 30], 20), [[0, 1]], "a unit over the budget gets a batch of its own");
 });
 
@@ -78,4 +77,23 @@ test("a built-in task as training data: problems by seed and split, its grader, 
   assert.equal(renderPrompt(template, train.items[0]), taskPrompt(train.items[0].question));
   assert.deepEqual(template.stop, ["</answer>"]);
   assert.equal(template.format, "orz");
+});
+
+test("the trainer's packed forward gives each response's log-probs and values as if it were alone", () => {
+  const dir = tinyModel(path.join(tempDir("forward"), "model"));
+  const policy = loadModel(dir);
+  const critic = loadModel(dir, { valueHead: true, seed: 4 });
+  const seqs = [[3, 4, 5, 6, 7], [8, 9, 10], [11, 12, 13, 14, 15, 16, 17]].map((ids, i) => ({ ids: Int32Array.from(ids), promptLength: 1 + i }));
+  const logp = scoreResponses(policy, seqs, 0.7, 8).logp; // a budget of 8 tokens: three micro-batches
+  const values = valueResponses(critic, seqs, 8);
+  let at = 0;
+  for (const q of seqs) {
+    const rows = Int32Array.from({ length: q.ids.length - q.promptLength }, (_, k) => q.promptLength - 1 + k);
+    const alone = noGrad(() => policy.tokenLogprobs(q.ids, 1, q.ids.length, rows, 0.7).logp.data);
+    const v = noGrad(() => critic.values(q.ids, 1, q.ids.length, rows).data);
+    alone.forEach((x, k) => assert.ok(Math.abs(x - logp[at + k]) < 1e-5, `logp ${x} vs ${logp[at + k]}`));
+    v.forEach((x, k) => assert.ok(Math.abs(x - values[at + k]) < 1e-5, `value ${x} vs ${values[at + k]}`));
+    at += alone.length;
+  }
+  assert.equal(at, logp.length);
 });
