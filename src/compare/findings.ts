@@ -66,7 +66,7 @@ function judge(c: Claim, results: readonly FindingInput[]): Finding {
     const spread = cmp.margin === null ? "one seed: no spread" : `difference ${signed(cmp.difference, c.kind)}, 2 SE ${formatNumber(cmp.margin, c.kind)}`;
     return `${r.label} ${formatStat(s, c.kind)} (${spread})`;
   }).join("; ");
-  return { claim: c.claim, verdict, detail: `${c.what}, mean ± std over ${a.values.length} seeds: ${leader.label} ${formatStat(a, c.kind)}; ${rivalText}` };
+  return { claim: c.claim, verdict, detail: `${c.what}, mean ± std over ${a.values.length} seed${a.values.length === 1 ? "" : "s"}: ${leader.label} ${formatStat(a, c.kind)}; ${rivalText}` };
 }
 
 function signed(x: number, kind: NumberKind): string {

@@ -5,6 +5,7 @@
  *   base config (file or built-in default)
  *   -> algorithm: <the recipe>          the whole section replaced (recipes.ts)
  *   -> reward.values: minimalist        ±1, as the Minimalist paper runs every algorithm
+ *   -> actor.mini_batch_size: R/4       when the base takes one policy step per batch (offPolicyMiniBatch)
  *   -> the user's --set, then --steps   shared by every run, so they may change any of the above
  *   -> trainer.log_kl: true, seed: k, run_dir: OUT/runs/<algorithm>-seed<k>   owned by the comparison
  *
@@ -40,6 +41,9 @@ export interface PlannedRun {
 /** Keys the comparison sets for each run; a --set of them would be overwritten, so it is an error. */
 const OWNED_KEYS = ["seed", "run_dir", "trainer.log_kl"];
 
+/** Minimal-RL's policy optimizer steps per iteration (../shared/RECIPES.md). */
+const POLICY_STEPS_PER_ITERATION = 4;
+
 export function planComparison(req: ComparisonRequest): PlannedRun[] {
   for (const o of req.set) {
     const key = o.slice(0, Math.max(0, o.indexOf("=")));
@@ -47,26 +51,40 @@ export function planComparison(req: ComparisonRequest): PlannedRun[] {
       throw new UserInputError(`--set ${o}: rlzero compare sets each run's seed (0 .. --seeds − 1), run directory (under --out) and trainer.log_kl (the KL is compared)`);
     }
   }
+  const resolve = (algorithm: CompareAlgorithm, seed: number, miniBatch: number | null) => resolveConfig({
+    ...req.base,
+    set: [
+      `algorithm=${JSON.stringify(RECIPES[algorithm].algorithm)}`,
+      "reward.values=minimalist",
+      ...(miniBatch !== null ? [`actor.mini_batch_size=${miniBatch}`] : []),
+      ...req.set,
+      ...(req.steps !== undefined ? [`trainer.steps=${req.steps}`] : []),
+      "trainer.log_kl=true",
+      `seed=${seed}`,
+      `run_dir=${JSON.stringify(runDirectory(req.out, algorithm, seed))}`,
+    ],
+  });
+  const miniBatch = offPolicyMiniBatch(resolve(req.algorithms[0], 0, null));
   const runs = req.algorithms.flatMap((algorithm) => Array.from({ length: req.seeds }, (_, seed) => ({
-    algorithm, seed,
-    cfg: resolveConfig({
-      ...req.base,
-      set: [
-        `algorithm=${JSON.stringify(RECIPES[algorithm].algorithm)}`,
-        "reward.values=minimalist",
-        ...req.set,
-        ...(req.steps !== undefined ? [`trainer.steps=${req.steps}`] : []),
-        "trainer.log_kl=true",
-        `seed=${seed}`,
-        `run_dir=${JSON.stringify(runDirectory(req.out, algorithm, seed))}`,
-      ],
-    }),
+    algorithm, seed, cfg: resolve(algorithm, seed, miniBatch),
   })));
   const { cfg } = runs[0];
   if (cfg.data.eval.length === 0 || cfg.trainer.eval_every === 0) {
     throw new UserInputError(`${req.base.file ?? req.base.fallback?.label}: rlzero compare compares held-out accuracy: the base config needs a data.eval set and trainer.eval_every > 0`);
   }
   return runs;
+}
+
+/**
+ * With one policy optimizer step per rollout batch every update is on-policy: the ratio is 1, so
+ * RAFT++ would be RAFT and no clip would act. A base config (with the user's --set) that leaves
+ * actor.mini_batch_size unset at one epoch gets Minimal-RL's 4 steps per iteration, for every
+ * algorithm alike; null when it sets its own, or when the batch does not split in 4.
+ */
+function offPolicyMiniBatch(base: RunConfig): number | null {
+  const responses = base.rollout.prompts_per_step * base.rollout.samples_per_prompt;
+  if (base.actor.mini_batch_size !== undefined || base.actor.epochs > 1 || responses % POLICY_STEPS_PER_ITERATION !== 0) return null;
+  return responses / POLICY_STEPS_PER_ITERATION;
 }
 
 export function runDirectory(out: string, algorithm: string, seed: number): string {

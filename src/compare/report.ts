@@ -32,7 +32,7 @@ export function resultsMarkdown(r: ComparisonResults, findings: readonly Finding
   out.push("The Minimalist paper's findings, judged from the numbers here: *holds* when the leading algorithm is ahead of every rival " +
     "by more than twice the standard error of the difference, 2·sqrt(s_a²/n_a + s_b²/n_b) over seeds; *does not hold* when a rival is " +
     "that far ahead or level; *not resolved at this seed count* in between (and always with one seed).", "");
-  for (const f of findings) out.push(`- **${f.claim}**: ${f.verdict}. ${f.detail}.`);
+  for (const f of findings) out.push(`- **${f.claim}**: ${f.verdict}; ${f.detail}.`);
   out.push("");
 
   out.push("## Setup", "");
@@ -40,10 +40,12 @@ export function resultsMarkdown(r: ComparisonResults, findings: readonly Finding
   const rewards = s.rewardValues === "minimalist" ? "±1 (`reward.values: minimalist`, as the paper runs every algorithm)" : `\`reward.values: ${flow(s.rewardValues)}\``;
   out.push(`Shared by every run (the budget): ${s.steps} steps of ${s.promptsPerStep} prompts × ${s.samplesPerPrompt} samples (${responses} responses a step), ` +
     `generation limit ${s.maxNewTokens} tokens at temperature ${s.temperature}; the policy's optimizer (learning rate ${s.actorLr}, ` +
-    `${s.actorMiniBatch === null ? "one mini-batch of the whole batch" : `mini-batches of ${s.actorMiniBatch} responses`}, ${plural(s.actorEpochs, "epoch")}); ` +
+    `${s.actorMiniBatch === null ? "the whole batch" : `mini-batches of ${s.actorMiniBatch} responses`} × ${plural(s.actorEpochs, "epoch")}: ` +
+    `${plural(s.policyStepsPerStep, "optimizer step")} a step); ` +
     `rewards ${rewards}; the model, the training prompts and their template; the held-out set \`${s.benchmark}\` (avg@${s.benchmarkSamples}, ` +
     `evaluated every ${steps(s.evalEvery)} and at the end).` +
-    (s.overrides.length > 0 ? ` Overrides applied to every run: ${s.overrides.map((o) => `\`${o}\``).join(", ")}.` : ""), "");
+    (s.overrides.length > 0 ? ` Overrides applied to every run: ${s.overrides.map((o) => `\`${o}\``).join(", ")}.` : "") +
+    (s.policyStepsPerStep === 1 ? " **Every update is on-policy** (one optimizer step per batch): the ratio is 1, so RAFT++ equals RAFT and no clip acts." : ""), "");
   out.push("What differs: each algorithm's `algorithm:` section, which replaces the base config's:", "");
   out.push("| algorithm | `algorithm:` | why |", "|---|---|---|");
   for (const a of r.algorithms) {

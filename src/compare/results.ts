@@ -74,6 +74,8 @@ export interface SharedSetup {
   actorLr: number;
   actorMiniBatch: number | null;
   actorEpochs: number;
+  /** Policy optimizer steps per RL step; 1 means every update is on-policy (the ratio is 1). */
+  policyStepsPerStep: number;
   rewardValues: unknown;
   benchmark: string;
   benchmarkSamples: number;
@@ -114,8 +116,7 @@ export function collectResults(runs: readonly PlannedRun[], source: { base: stri
       return v;
     };
     const atEnd = (run: number, key: string): number => mean(Array.from({ length: tail }, (_, i) => value(run, steps - i, key)));
-    const perSeed = (f: (run: number) => number | null): number[] => mine.map((_, run) => f(run)).filter((v): v is number => v !== null);
-    const stat = (f: (run: number) => number | null): SeedStat => seedStat(perSeed(f))!;
+    const stat = (f: (run: number) => number): SeedStat => seedStat(mine.map((_, run) => f(run)))!;
 
     const series = (key: string, stepsOf: number[]): Series => {
       const seeds = mine.map((_, run) => stepsOf.map((s) => value(run, s, key)));
@@ -140,10 +141,7 @@ export function collectResults(runs: readonly PlannedRun[], source: { base: stri
       responseLength: stat((run) => atEnd(run, TRAIN_SERIES.response_length)),
       reward: stat((run) => atEnd(run, TRAIN_SERIES.reward)),
       rewardGain: stat(gain),
-      rewardPerKl: seedStat(perSeed((run) => {
-        const kl = atEnd(run, TRAIN_SERIES.kl);
-        return kl > 0 ? gain(run) / kl : null;
-      })),
+      rewardPerKl: seedStat(mine.map((_, run) => [gain(run), atEnd(run, TRAIN_SERIES.kl)]).filter(([, kl]) => kl > 0).map(([g, kl]) => g / kl)),
       entropyDrop: stat((run) => 1 - atEnd(run, TRAIN_SERIES.entropy) / value(run, 1, TRAIN_SERIES.entropy)),
       seconds: stat((run) => summarizeRun(mine[run].cfg.run_dir).seconds),
       series: {
@@ -164,6 +162,7 @@ export function collectResults(runs: readonly PlannedRun[], source: { base: stri
       actorLr: cfg.actor.lr,
       actorMiniBatch: cfg.actor.mini_batch_size ?? null,
       actorEpochs: cfg.actor.epochs,
+      policyStepsPerStep: cfg.actor.epochs * (cfg.actor.mini_batch_size ? (cfg.rollout.prompts_per_step * cfg.rollout.samples_per_prompt) / cfg.actor.mini_batch_size : 1),
       rewardValues: cfg.reward.values,
       benchmark: bench.name,
       benchmarkSamples: bench.n,

@@ -76,7 +76,7 @@ test("compare: table, results.json and SVG charts from the runs' metrics; a seco
     assert.ok(table.includes(expected), `${expected} in\n${table}`);
   }
   assert.match(md, /sample standard deviation \(n − 1\)/);
-  assert.match(md, /\*\*RAFT\+\+ learns fastest early\*\*: (holds|does not hold|not resolved at this seed count)\./);
+  assert.match(md, /\*\*RAFT\+\+ learns fastest early\*\*: (holds|does not hold|not resolved at this seed count);/);
   assert.match(md, /\*\*GRPO is ahead of RAFT at the end\*\*: not measured/);
 
   // results.json: the same figures, the formulas of results.ts, and the per-step series.
@@ -100,6 +100,8 @@ test("compare: table, results.json and SVG charts from the runs' metrics; a seco
     assert.equal(a.settings.value_clip, 0.2, "the base config's algorithm: section is replaced, not merged");
   }
   assert.equal(json.shared.rewardValues, "minimalist");
+  assert.equal(json.shared.policyStepsPerStep, 4, "off-policy mini-batches: 32 responses in 4");
+  assert.match(md, /mini-batches of 8 responses × 1 epoch: 4 optimizer steps a step/);
   assert.equal(json.findings.length, 5);
 
   // Charts: valid SVG, one legend entry and one drawn series per algorithm, every point drawn.

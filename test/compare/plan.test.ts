@@ -35,10 +35,14 @@ test("one run per algorithm and seed: the recipe replaces algorithm:, rewards ±
   assert.equal(ppo0.algorithm.value_clip, 0.5);
   assert.equal(raft0.reward.values, "minimalist");
   assert.equal(raft0.actor.lr, 0.01);
+  assert.equal(raft0.actor.mini_batch_size, 128 * 64 / 4, "one policy step per batch becomes Minimal-RL's 4");
   assert.equal(raft0.trainer.steps, 7);
   assert.equal(raft0.trainer.log_kl, true, "the KL is compared, so it is always logged");
   assert.deepEqual([ppo1.seed, ppo1.run_dir], [1, path.join(root, "out", "runs", "ppo-seed1")]);
   assert.equal(planComparison(request({ set: ["reward.values=orz"] }))[0].cfg.reward.values, "orz", "--set wins over the comparison's defaults");
+  assert.equal(planComparison(request({ set: ["actor.mini_batch_size=8192"] }))[0].cfg.actor.mini_batch_size, 8192, "a mini-batch of one's own is kept");
+  assert.equal(planComparison(request({ set: ["actor.epochs=2"] }))[0].cfg.actor.mini_batch_size, undefined, "several epochs are off-policy already");
+  assert.equal(planComparison(request({ set: ["rollout.samples_per_prompt=3", "rollout.prompts_per_step=3"] }))[0].cfg.actor.mini_batch_size, undefined, "9 responses do not split in 4");
   const all = planComparison(request({ algorithms: COMPARE_ALGORITHMS, seeds: 1 }));
   assert.deepEqual(all.map((r) => r.cfg.algorithm.name), COMPARE_ALGORITHMS, "every recipe is a valid algorithm: section");
 });
