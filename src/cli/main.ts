@@ -15,6 +15,8 @@ import { evalCommand } from "./eval.ts";
 import { curateCommand } from "./curate.ts";
 import { serveCommand } from "./serve.ts";
 import { exportCommand } from "./export.ts";
+import { compareCommand } from "./compare.ts";
+import { COMPARE_ALGORITHMS } from "../compare/recipes.ts";
 
 function int(name: string, min: number, max = Infinity) {
   return (value: string): number => {
@@ -115,6 +117,16 @@ function program(): Command {
     .option("--print-config", "print the resolved config and exit")
     .option("--resume <run_dir>", "continue a run from its last checkpoint")
     .action((opts) => trainCommand({ ...cli.opts(), ...opts }));
+
+  cli.command("compare")
+    .description("run several algorithms at several seeds under the same budget; table, findings and charts (docs/COMPARE.md)")
+    .option("--algorithms <list>", "comma-separated algorithms", COMPARE_ALGORITHMS.join(","))
+    .option("--seeds <k>", "seeds 0 .. k-1 for each algorithm", int("--seeds", 1), 3)
+    .option("--config <file>", "the base run config every algorithm shares (YAML; needs a data.eval held-out set)")
+    .option("--set <key=value...>", "override config keys in every run, e.g. --set rollout.prompts_per_step=16")
+    .option("--steps <n>", "RL steps of every run (trainer.steps)", int("--steps", 1))
+    .option("--out <dir>", "results.md, results.json, charts/ and runs/ go here; rerunning reuses finished runs", "runs/compare")
+    .action((opts) => compareCommand({ ...cli.opts(), ...opts }));
 
   engineAndSamplingOptions(cli.command("eval")
     .description("evaluate a model on benchmarks: avg@n, pass@k, maj@k, length, truncation")
