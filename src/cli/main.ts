@@ -14,6 +14,7 @@ import { dashboardCommand } from "./dashboard.ts";
 import { evalCommand } from "./eval.ts";
 import { curateCommand } from "./curate.ts";
 import { serveCommand } from "./serve.ts";
+import { exportRecipeCommand } from "./export-recipe.ts";
 
 function int(name: string, min: number, max = Infinity) {
   return (value: string): number => {
@@ -140,6 +141,13 @@ function program(): Command {
     .option("--batch-window-ms <ms>", "how long a request waits for others to batch with", int("--batch-window-ms", 0), 10)
     .option("--served-model-name <name>", "the model name clients use (default: the directory's name)")
     .action((opts) => serveCommand({ ...cli.opts(), ...opts }));
+
+  cli.command("export-recipe")
+    .description("print the command that runs a recipe's algorithm and hyper-parameters on verl, and what does not carry over")
+    .argument("<config>", "run config (YAML), e.g. configs/orz-ppo.yaml")
+    .requiredOption("--format <name>", "the framework: verl")
+    .option("--set <key=value...>", "override config keys first, as rlzero train --set")
+    .action((config: string, opts) => exportRecipeCommand(config, opts));
 
   cli.command("demo")
     .description("the built-in default: build a small model and generate with it")
