@@ -31,7 +31,7 @@ const ServersSchema = z.strictObject({
 /** rollout.weight_sync: where policy versions are written and how servers load them (src/rollout/weight-sync.ts). */
 const WeightSyncSchema = z.strictObject({
   protocol: z.enum(WEIGHT_SYNC_PROTOCOLS).default("sglang").describe("sglang (POST /update_weights_from_disk; also `rlzero serve`) or vllm (its dev routes /collective_rpc reload_weights and /reset_prefix_cache; start vLLM on <dir>/current)"),
-  dir: z.string().min(1).optional().describe("directory the servers can read, for weights/v<N> checkpoints (default: <run_dir>/weights)"),
+  dir: z.string().min(1).optional().describe("a directory the servers can read: each policy version is written to <dir>/v<N>, and <dir>/current links the newest (default: <run_dir>/weights)"),
   dtype: z.enum(["f32", "bf16"]).default("f32").describe("dtype of the written checkpoints (bf16 halves the bytes; the servers' log-probs then differ more from the trainer's f32 ones)"),
   keep: posInt.default(2).describe("newest versions kept on disk"),
 });

@@ -1,7 +1,8 @@
 /**
  * Everything a run needs before its first step, built from the config: models and optimizers,
- * the prompts (rendered and tokenized once), the verifier pools, the rollout engine, the run
- * directory, and, when resuming, the state of the last checkpoint.
+ * the prompts (rendered and tokenized once), the verifier pools, the rollout engine and its
+ * schedule (with servers: the policy loaded on them), the run directory, and, when resuming, the
+ * state of the last checkpoint.
  */
 import path from "node:path";
 import { getAlgorithm } from "../algorithms/registry.ts";
@@ -130,10 +131,7 @@ export async function setupSession(cfg: RunConfig, opts: { resume: boolean }): P
     cursorState = state.cursor;
     counters = state.counters;
   }
-  const remote = cfg.rollout.engine === "openai";
-  const w = cfg.rollout.weight_sync;
-  const weights = remote ? new WeightDirectory(w.dir ?? path.join(cfg.run_dir, "weights"), { dtype: w.dtype === "bf16" ? "BF16" : "F32", keep: w.keep, tokenizerFrom: cfg.model.path }) : null;
-  const schedule = new RolloutSchedule(engine, weights, cfg.rollout.async);
+  const schedule = rolloutSchedule(cfg, engine);
   try {
     await schedule.start(policy, startStep);
   } catch (e) {
@@ -170,6 +168,15 @@ async function rolloutEngine(cfg: RunConfig, policy: CausalLM, tokenizer: TextTo
   // Imported here: the HTTP client is needed only with servers, and takes a while to load.
   if (cfg.rollout.async) return new (await import("../rollout/threaded.ts")).ThreadedEngine(opts);
   return new (await import("../rollout/openai.ts")).OpenAIEngine(opts);
+}
+
+/** With servers, each policy version goes to rollout.weight_sync.dir (default <run_dir>/weights) for them to load. */
+function rolloutSchedule(cfg: RunConfig, engine: RolloutEngine): RolloutSchedule {
+  const w = cfg.rollout.weight_sync;
+  const weights = cfg.rollout.engine === "openai"
+    ? new WeightDirectory(w.dir ?? path.join(cfg.run_dir, "weights"), { dtype: w.dtype === "bf16" ? "BF16" : "F32", keep: w.keep, tokenizerFrom: cfg.model.path })
+    : null;
+  return new RolloutSchedule(engine, weights, cfg.rollout.async);
 }
 
 function optimized(model: CausalLM, o: RunConfig["actor"]): Optimized {

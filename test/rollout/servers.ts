@@ -4,6 +4,7 @@
  */
 import { spawn, type ChildProcess } from "node:child_process";
 import path from "node:path";
+import readline from "node:readline";
 import { fileURLToPath } from "node:url";
 
 const root = fileURLToPath(new URL("../../", import.meta.url));
@@ -16,21 +17,15 @@ export interface ServeProcess {
 }
 
 /** Starts `rlzero serve --model DIR --port 0 ...args` and resolves once it prints its URL. */
-export function startServe(modelDir: string, ...args: string[]): Promise<ServeProcess> {
+export async function startServe(modelDir: string, ...args: string[]): Promise<ServeProcess> {
   const proc = spawn(process.execPath, ["--import", "tsx", path.join(root, "test/helpers/cli.ts"), "--threads", "1", "serve", "--model", modelDir, "--port", "0", ...args],
-    { cwd: root, stdio: ["ignore", "pipe", "pipe"] });
+    { cwd: root, stdio: ["ignore", "pipe", "inherit"] });
   const exited = new Promise<void>((resolve) => proc.on("exit", () => resolve()));
-  let out = "";
-  let err = "";
-  proc.stderr!.on("data", (d) => (err += d));
-  return new Promise((resolve, reject) => {
-    proc.stdout!.on("data", (d) => {
-      out += d;
-      const m = /^rlzero serve: .* at (http:\/\/\S+)\/v1 /m.exec(out);
-      if (m) resolve({ url: m[1]!, proc, exited });
-    });
-    proc.on("exit", (code) => reject(new Error(`rlzero serve exited (${code}) before listening: ${err}`)));
-  });
+  for await (const line of readline.createInterface({ input: proc.stdout! })) {
+    const url = /^rlzero serve: .* at (http:\/\/\S+)\/v1 /.exec(line)?.[1];
+    if (url) return { url, proc, exited };
+  }
+  throw new Error(`rlzero serve --model ${modelDir} exited before listening`);
 }
 
 /** The server's Prometheus counters (rlzero_sequences_total -> sequences_total, ...). */

@@ -2,12 +2,14 @@
  * Weight sync against fake SGLang- and vLLM-style servers that record their calls: the trainer
  * writes each version, then loads it on every server, then generates, in that order; a server that
  * refuses a load, or claims to load and keeps old weights, gets no requests until it serves the
- * expected version; vLLM's routes come in their order.
+ * expected version; vLLM's routes come in their order; the engine on a thread of its own answers
+ * the same, its errors included.
  */
 import { after, test } from "node:test";
 import assert from "node:assert/strict";
 import path from "node:path";
 import { OpenAIEngine, RolloutRequestError } from "../../src/rollout/openai.ts";
+import { ThreadedEngine } from "../../src/rollout/threaded.ts";
 import type { SamplingSettings } from "../../src/rollout/engine.ts";
 import { RunConfigSchema } from "../../src/trainer/config.ts";
 import { train } from "../../src/trainer/train.ts";
@@ -112,4 +114,18 @@ test("vLLM: /collective_rpc reload_weights, then /reset_prefix_cache; untagged s
   assert.deepEqual(s!.tokenIds, [0, 1, 2].map((i) => 3 + ((seed + 7 * i) % 47)), "token ids read back");
   assert.deepEqual(s!.logprobs, [-1, -1, -1]);
   await e.close();
+});
+
+test("on a thread of its own: the same answers, and its errors stay RolloutRequestErrors", async () => {
+  const a = await fake();
+  const e = new ThreadedEngine({ endpoints: [a.url], backoffMs: 1, timeoutMs: 5000 });
+  assert.deepEqual(await e.syncWeights("/w/v2", 2), { loaded: 1, failed: [] });
+  const out = await e.generate(prompts(3), 2, sampling, [0]);
+  assert.deepEqual(out.map((g) => g.length), [2, 2, 2]);
+  assert.ok(out.flat().every((s) => s.weightVersion === 2 && s.tokenIds!.length === 3));
+  assert.equal((await e.takeMetrics())["rollout/endpoints_alive"], 1);
+  const refusing = new ThreadedEngine({ endpoints: [(await fake({ refuse: () => true })).url] });
+  await assert.rejects(refusing.syncWeights("/w/v1", 1), (err: Error) => err instanceof RolloutRequestError && /scripted refusal/.test(err.message));
+  await Promise.all([e.close(), refusing.close()]);
+  await assert.rejects(e.generate(prompts(1), 1, sampling, [0]), /the engine was closed/);
 });
