@@ -38,6 +38,7 @@ export class ThreadedEngine implements RolloutEngine {
       else call.reject(reply.error.name === "RolloutRequestError" ? new RolloutRequestError(reply.error.message) : new Error(reply.error.message));
     });
     const fail = (e: Error) => {
+      if (this.exited) return; // "exit" follows "error": the first reason stays
       this.exited = e;
       for (const call of this.calls.values()) call.reject(e);
       this.calls.clear();
