@@ -7,6 +7,9 @@
  *   KL           δ = logπ_ref − logπ; k1 = −δ, k2 = δ²/2, k3 = exp(δ) − δ − 1 clamped to ±10
  *   aggregation  loss = Σ_t w_t L_t over a micro-batch, with w from the mini-batch totals, so that
  *                the micro-batch losses sum to the mini-batch loss (aggregationWeights)
+ *   TIS          ρ_t = min(exp(clamp(logπ_old,t − logπ_sampler,t, −20, 20)), C) multiplies L_t when
+ *                given (truncated importance sampling of the training–inference mismatch; verl's
+ *                token-level rollout_is, OpenRLHF's vLLM correction)
  *
  * and the policy loss they all use: clipped-ratio term + optional KL term + entropy bonus.
  * Per-token log-probs and entropies are Tensors on the tape; everything else is plain arrays.
@@ -160,6 +163,30 @@ export function clippedPolicyLoss(ratio: Tensor, advantages: Float32Array, clip:
   return { loss: minimum(pessimistic, cap), clipped, dualClipped };
 }
 
+/**
+ * [n] truncated importance-sampling weights ρ_t = min(exp(clamp(logπ_old,t − logπ_sampler,t, ±20)), C)
+ * of the tokens a sampler (an inference server, or older weights) produced, when the trainer's
+ * recomputed log-probs are the PPO anchor π_old: ρ corrects for sampling from π_sampler rather than
+ * π_old, truncated at C for a bounded variance (verl's rollout_correction with rollout_is: token and
+ * rollout_is_threshold: C). Metrics over the masked tokens, under verl's names: the mean weight and
+ * the share of tokens whose ratio exceeded C.
+ */
+export function truncatedIsWeights(oldLogp: ArrayLike<number>, samplerLogp: ArrayLike<number>, cap: number,
+  mask: ArrayLike<number>): { weights: Float32Array; metrics: Record<string, number> } {
+  if (!(cap > 0)) throw new UserInputError(`truncated importance sampling: the cap must be positive (got ${cap})`);
+  const weights = new Float32Array(oldLogp.length);
+  const truncated = new Float32Array(oldLogp.length);
+  for (let t = 0; t < weights.length; t++) {
+    const ratio = Math.exp(Math.min(20, Math.max(-20, oldLogp[t] - samplerLogp[t])));
+    weights[t] = Math.min(ratio, cap);
+    truncated[t] = ratio > cap ? 1 : 0;
+  }
+  return {
+    weights,
+    metrics: { "rollout_corr/rollout_is_mean": maskedMean(weights, mask), "rollout_corr/rollout_is_ratio_fraction_high": maskedMean(truncated, mask) },
+  };
+}
+
 // ---------------------------------------------------------------------------------------------
 // Aggregation
 
@@ -235,15 +262,17 @@ export function driftMetrics(input: LossInput, cfg: AlgorithmConfig): Record<str
 
 /**
  * The loss of every ratio-based algorithm (and RAFT, with its own term):
- *   loss = agg(L_pg) + coef·agg(KL) [kl.placement: loss] − entropy_coef·agg(H)
- * with agg the configured aggregation. Metrics: actor/pg_loss and actor/kl_loss aggregated like
- * the loss; actor/pg_clipfrac, actor/pg_clipfrac_lower and driftMetrics as token shares.
+ *   loss = agg(ρ·L_pg) + coef·agg(KL) [kl.placement: loss] − entropy_coef·agg(H)
+ * with agg the configured aggregation and ρ the per-token input.isWeights (1 when absent).
+ * Metrics: actor/pg_loss (with ρ) and actor/kl_loss aggregated like the loss;
+ * actor/pg_clipfrac, actor/pg_clipfrac_lower and driftMetrics as token shares.
  */
 export function policyLoss(input: LossInput, cfg: AlgorithmConfig, term: PolicyTerm = clippedTerm): LossOutput {
   const w = aggregationWeights(input.mask, input.offsets, input.totals, cfg.loss_agg_mode, cfg.loss_agg_length);
   const share = aggregationWeights(input.mask, input.offsets, input.totals, "token-mean");
   const pg = term(input, cfg);
-  let loss = weightedSum(pg.loss, w);
+  const rho = input.isWeights;
+  let loss = weightedSum(pg.loss, rho ? w.map((x, t) => x * rho[t]) : w);
   const metrics: Record<string, number> = { "actor/pg_loss": loss.item(), ...driftMetrics(input, cfg) };
   if (pg.clipped) metrics["actor/pg_clipfrac"] = dot(share, pg.clipped);
   if (pg.dualClipped) metrics["actor/pg_clipfrac_lower"] = dot(share, pg.dualClipped);

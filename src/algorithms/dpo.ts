@@ -43,6 +43,7 @@ function advantages(input: AdvantageInput): AdvantageOutput {
 
 function policyLoss(input: LossInput, cfg: AlgorithmConfig): LossOutput {
   const { offsets, mask, totals } = input;
+  if (input.isWeights) throw new Error("dpo policyLoss: DPO has no per-token policy-gradient term for importance weights");
   const s = offsets.length - 1;
   if (s % 2 !== 0) throw new Error(`dpo policyLoss: a micro-batch holds whole [chosen, rejected] pairs, got ${s} responses`);
   const pairs = totals.sequences / 2;

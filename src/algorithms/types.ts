@@ -70,6 +70,12 @@ export interface LossInput {
   advantages: Float32Array;
   /** [n] */
   mask: Float32Array;
+  /**
+   * [n] per-token weights on the policy-gradient term (not on the KL or entropy terms), e.g. the
+   * truncated importance-sampling correction min(π_old/π_sampler, C) of common.ts
+   * (verl's rollout_is_weights); absent: 1. DPO, which has no per-token term, rejects them.
+   */
+  isWeights?: Float32Array;
   /** [s+1] the micro-batch's responses, whole (in unit order: a DPO pair is chosen, then rejected). */
   offsets: Int32Array;
   totals: MiniBatchTotals;

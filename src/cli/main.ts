@@ -17,6 +17,7 @@ import { serveCommand } from "./serve.ts";
 import { exportCommand } from "./export.ts";
 import { compareCommand } from "./compare.ts";
 import { COMPARE_ALGORITHMS } from "../compare/recipes.ts";
+import { exportRecipeCommand } from "./export-recipe.ts";
 
 function int(name: string, min: number, max = Infinity) {
   return (value: string): number => {
@@ -161,6 +162,13 @@ function program(): Command {
     .requiredOption("--out <file>", "the file to write")
     .option("--dtype <dtype>", "weights as f32, f16 or bf16 (norms and biases stay f32)", "f32")
     .action((opts) => exportCommand({ ...cli.opts(), ...opts }));
+
+  cli.command("export-recipe")
+    .description("print the command that runs a recipe's algorithm and hyper-parameters on verl, and what does not carry over")
+    .argument("<config>", "run config (YAML), e.g. configs/orz-ppo.yaml")
+    .requiredOption("--format <name>", "the framework: verl")
+    .option("--set <key=value...>", "override config keys first, as rlzero train --set")
+    .action((config: string, opts) => exportRecipeCommand(config, opts));
 
   cli.command("demo")
     .description("the built-in default: build a small model and generate with it")

@@ -15,7 +15,8 @@
  * started with `--import tsx`) and compiled in dist/.
  */
 import { availableParallelism } from "node:os";
-import { MessageChannel, receiveMessageOnPort, Worker, type MessagePort } from "node:worker_threads";
+import { MessageChannel, receiveMessageOnPort, type MessagePort, type Worker } from "node:worker_threads";
+import { moduleWorker } from "../util/module-worker.ts";
 import { parseVerifierConfig, rewardFor, type VerifierConfig } from "./config.ts";
 import { checkLimits } from "./math.ts";
 import { graderModule } from "./registry.ts";
@@ -41,11 +42,6 @@ interface Slot {
 
 /** A worker that has not taken a task this long after it was posted is dead (a normal boot takes < 2 s). */
 const BOOT_LIMIT_MS = 60_000;
-
-const workerUrl = (): URL => {
-  const here = import.meta.url;
-  return new URL(here.endsWith(".ts") ? "./worker.ts" : "./worker.js", here);
-};
 
 export interface PoolOptions {
   /** Number of worker threads (default: available cores, at most 8). */
@@ -80,15 +76,9 @@ export class VerifierPool {
   }
 
   private spawn(): Slot {
-    const url = workerUrl();
     const { port1, port2 } = new MessageChannel();
     const clock = new BigInt64Array(new SharedArrayBuffer(16));
-    const init = { workerData: { port: port2, clock }, transferList: [port2] };
-    // Under tsx, register its loader inside the worker before importing the TypeScript entry
-    // (Node 20 does not apply the parent's `--import tsx` hooks to a worker's entry module).
-    const worker = url.pathname.endsWith(".ts")
-      ? new Worker(`import(${JSON.stringify(import.meta.resolve("tsx/esm/api"))}).then((m) => { m.register(); return import(${JSON.stringify(url.href)}); });`, { eval: true, execArgv: ["--import", "tsx"], ...init })
-      : new Worker(url, init);
+    const worker = moduleWorker(import.meta.url, "worker", { workerData: { port: port2, clock }, transferList: [port2] });
     const slot: Slot = { worker, port: port1, clock, current: null, timer: null, postedAt: 0 };
     port1.on("message", (reply: WorkerReply) => this.onReply(slot, reply));
     worker.on("error", (e) => this.replace(slot, { correct: false, extracted: null, reason: "error", detail: `worker crashed: ${e.message}` }));

@@ -41,12 +41,26 @@ export interface RolloutSample {
   weightVersion: number;
 }
 
+/** What a weight sync achieved: how many servers loaded the new weights, and why the others did not. */
+export interface WeightSyncReport {
+  loaded: number;
+  failed: { endpoint: string; error: string }[];
+}
+
 export interface RolloutEngine {
   /** Human-readable name for logs ("local", "openai:http://127.0.0.1:30000"). */
   readonly name: string;
   /** n samples of every prompt: result[p][j] is sample j of prompts[p]. */
   generate(prompts: readonly RolloutPrompt[], n: number, sampling: SamplingSettings,
     seedKeys: readonly number[]): Promise<RolloutSample[][]>;
+  /**
+   * Engines over servers: loads the Hugging Face checkpoint in `dir` (a directory the servers
+   * can read) as weight version `version` on every server; later samples all come from it.
+   * Rejects when no server could load it. Absent: the engine samples from the caller's model.
+   */
+  syncWeights?(dir: string, version: number): Promise<WeightSyncReport>;
+  /** Counts since the last call (failed requests, retries, ...) under metric names; absent: none. */
+  takeMetrics?(): Promise<Record<string, number>>;
   /** Frees workers, connections or servers. */
   close(): Promise<void>;
 }

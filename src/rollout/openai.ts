@@ -8,8 +8,10 @@
  * batched or which server answers (as far as the server's sampler is deterministic for a
  * seed). The prompt goes as token ids when the caller gives them, else as text.
  *
- * Requests carry `logprobs: 1` and, in `extraBody`, fields some servers understand and others
- * ignore: vLLM's `return_tokens_as_token_ids` (token ids come back as "token_id:N") and
+ * Requests carry `logprobs: 0` (the sampled token's log-prob, no alternatives, which would cost
+ * `rlzero serve` another forward pass) and, in `extraBody`, fields some servers understand and
+ * others ignore: `return_token_ids` (vLLM and SGLang put the ids in `choices[].token_ids`; `rlzero
+ * serve` always does), vLLM's `return_tokens_as_token_ids` (ids as "token_id:N" tokens) and
  * `include_stop_str_in_output`, SGLang's `no_stop_trim` (our contract keeps the stop string in
  * the text; a stop string reported in `stop_reason` but cut from the text is put back).
  * Token ids are read from `choices[].token_ids` or those "token_id:N" tokens; a server that
@@ -26,20 +28,29 @@
  * says which requests failed and why, so a caller never mistakes it for a wrong answer.
  * The client's own retries are off: one policy, here.
  *
- * Weight sync for training is a later extension: `weightVersion` is read from the caller's
- * counter, as in the local engine.
+ * A fleet for training (docs/SCALING.md): an endpoint that cannot be reached, times out or
+ * answers 5xx is marked down and gets requests only while no endpoint is up, so a server that
+ * dies mid-step costs a retry per request it held, not the step. `syncWeights(dir, N)` tells
+ * every server to load the checkpoint in `dir` (weight-sync.ts: SGLang's route or vLLM's) and
+ * from then on expects version N: only endpoints that loaded it get requests (a failed or dead
+ * one waits for the next sync), and a response tagged with another version (`weight_version`, at
+ * the top as `rlzero serve` puts it or in `metadata` as SGLang does) is a failed attempt, retried
+ * elsewhere, so a step's samples never mix weights. Samples are tagged with the version loaded
+ * (before any sync: the caller's `weightVersion` counter). `takeMetrics()` reports failed
+ * attempts, retries, version mismatches, failed loads and the endpoints up and current.
  */
 import { setMaxListeners } from "node:events";
 import OpenAI from "openai";
 import { z } from "zod";
 import { Rng } from "../util/rng.ts";
-import type { RolloutEngine, RolloutPrompt, RolloutSample, SamplingSettings } from "./engine.ts";
+import type { RolloutEngine, RolloutPrompt, RolloutSample, SamplingSettings, WeightSyncReport } from "./engine.ts";
+import { weightSyncCalls, type WeightSyncProtocol } from "./weight-sync.ts";
 
 export interface OpenAIEngineOptions {
   /** Server base URLs ("http://127.0.0.1:8000" or ".../v1"); requests are spread over them. */
   endpoints: readonly string[];
-  /** The model name the servers know (`model` in each request). */
-  model: string;
+  /** The model name the servers know (`model` in each request); absent: not sent (the server's only model). */
+  model?: string;
   apiKey?: string;
   /** Requests in flight per endpoint (default 8). */
   concurrency?: number;
@@ -51,11 +62,14 @@ export interface OpenAIEngineOptions {
   backoffMs?: number;
   /** Extra request fields (default: the vLLM/SGLang fields named above). */
   extraBody?: Record<string, unknown>;
-  /** The number of policy updates the servers' weights include (default 0). */
+  /** The version samples are tagged with before any `syncWeights` (default 0). */
   weightVersion?: () => number;
+  /** How `syncWeights` tells a server to load new weights (default sglang). */
+  weightSync?: WeightSyncProtocol;
 }
 
 export const DEFAULT_EXTRA_BODY: Readonly<Record<string, unknown>> = {
+  return_token_ids: true,
   return_tokens_as_token_ids: true,
   include_stop_str_in_output: true,
   no_stop_trim: true,
@@ -66,6 +80,13 @@ const MAX_BACKOFF_MS = 30_000;
 /** A sample that could not be had from any endpoint. */
 export class RolloutRequestError extends Error {
   override name = "RolloutRequestError";
+}
+
+/** A weight route that answered with an error (`down`: the server is in trouble, not just refusing). */
+class RouteError extends Error {
+  constructor(message: string, readonly down: boolean) {
+    super(message);
+  }
 }
 
 /** The parts of a completion response we use; anything else is garbage. */
@@ -80,20 +101,38 @@ const CompletionSchema = z.object({
     token_ids: z.array(z.number().int().nonnegative()).nullish(),
     stop_reason: z.unknown().optional(),
   })).min(1),
+  weight_version: z.union([z.string(), z.number()]).nullish(),
+  metadata: z.object({ weight_version: z.union([z.string(), z.number()]).nullish() }).nullish(),
 });
 type Choice = z.infer<typeof CompletionSchema>["choices"][number];
 
 interface Endpoint {
+  /** The base URL, ".../v1". */
   url: string;
+  /** The server's root, for the weight routes. */
+  root: string;
   client: OpenAI;
   inFlight: number;
   served: number;
+  /** False after a connection failure, timeout or 5xx; true after any completion or load. */
+  up: boolean;
+  /** The weight version it loaded at the last sync; null when that load failed. */
+  version: string | null;
 }
 
-/** Why an attempt failed, and whether another attempt may succeed. */
+/** Why an attempt failed, whether another attempt may succeed, and whether the server is in trouble. */
 interface AttemptError {
   message: string;
   retryable: boolean;
+  down?: boolean;
+}
+
+/** Counts since the last takeMetrics(). */
+interface Counters {
+  failed: number;
+  retries: number;
+  mismatches: number;
+  loadFailures: number;
 }
 
 export class OpenAIEngine implements RolloutEngine {
@@ -106,6 +145,9 @@ export class OpenAIEngine implements RolloutEngine {
   private readonly retries: number;
   private readonly backoffMs: number;
   private readonly extraBody: Record<string, unknown>;
+  /** The weight version every sample must come from, after the first syncWeights. */
+  private expected: string | null = null;
+  private counters: Counters = { failed: 0, retries: 0, mismatches: 0, loadFailures: 0 };
 
   constructor(private readonly opts: OpenAIEngineOptions) {
     if (opts.endpoints.length === 0) throw new Error("OpenAIEngine: no endpoints");
@@ -117,7 +159,8 @@ export class OpenAIEngine implements RolloutEngine {
     setMaxListeners(0, this.closing.signal); // every request in flight listens to it
     this.endpoints = opts.endpoints.map((u) => {
       const url = baseUrl(u);
-      return { url, client: new OpenAI({ baseURL: url, apiKey: opts.apiKey ?? "none", maxRetries: 0, timeout: this.timeoutMs }), inFlight: 0, served: 0 };
+      const client = new OpenAI({ baseURL: url, apiKey: opts.apiKey ?? "none", maxRetries: 0, timeout: this.timeoutMs });
+      return { url, root: url.replace(/\/v1$/, ""), client, inFlight: 0, served: 0, up: true, version: null };
     });
     this.name = `openai:${this.endpoints.map((e) => e.url).join(",")}`;
   }
@@ -135,7 +178,7 @@ export class OpenAIEngine implements RolloutEngine {
   /** Sample j of one prompt, with retries. */
   private async sample(prompt: RolloutPrompt, j: number, sampling: SamplingSettings, seedKeys: readonly number[]): Promise<RolloutSample> {
     const body = {
-      model: this.opts.model,
+      ...(this.opts.model !== undefined ? { model: this.opts.model } : {}),
       prompt: prompt.ids ? [...prompt.ids] : prompt.text,
       max_tokens: sampling.maxNewTokens,
       temperature: sampling.temperature,
@@ -143,7 +186,7 @@ export class OpenAIEngine implements RolloutEngine {
       ...(sampling.topK > 0 ? { top_k: sampling.topK } : {}),
       ...(sampling.stop.length > 0 ? { stop: [...sampling.stop] } : {}),
       seed: Rng.derive(...seedKeys, prompt.key, j).nextUint32(),
-      logprobs: 1,
+      logprobs: 0,
       n: 1,
       ...this.extraBody,
     };
@@ -151,7 +194,10 @@ export class OpenAIEngine implements RolloutEngine {
     let error: AttemptError | undefined;
     let attempts = 0;
     while (!this.closing.signal.aborted) {
-      if (attempts > 0) await sleep(Math.min(MAX_BACKOFF_MS, this.backoffMs * 2 ** (attempts - 1)), this.closing.signal);
+      if (attempts > 0) {
+        this.counters.retries++;
+        await sleep(Math.min(MAX_BACKOFF_MS, this.backoffMs * 2 ** (attempts - 1)), this.closing.signal);
+      }
       if (this.closing.signal.aborted) break;
       const ep = await this.acquire(last);
       last = ep;
@@ -159,13 +205,23 @@ export class OpenAIEngine implements RolloutEngine {
       try {
         const raw: unknown = await ep.client.completions.create(body as OpenAI.CompletionCreateParamsNonStreaming, { signal: this.closing.signal });
         const parsed = CompletionSchema.safeParse(raw);
-        if (parsed.success) return this.toSample(parsed.data.choices[0]!, sampling);
-        error = { message: `not a completion response (${describe(raw)})`, retryable: true };
+        if (parsed.success) {
+          ep.up = true;
+          const reported = parsed.data.weight_version ?? parsed.data.metadata?.weight_version;
+          if (this.expected === null || reported == null || String(reported) === this.expected) return this.toSample(parsed.data.choices[0]!, sampling);
+          this.counters.mismatches++;
+          ep.version = String(reported); // it no longer serves the expected weights: no more requests until the next sync
+          error = { message: `weight_version ${reported}, expected ${this.expected}`, retryable: true };
+        } else {
+          error = { message: `not a completion response (${describe(raw)})`, retryable: true };
+        }
       } catch (e) {
         error = attemptError(e, this.timeoutMs);
+        if (error.down) ep.up = false;
       } finally {
         this.release(ep);
       }
+      if (!this.closing.signal.aborted) this.counters.failed++;
       if (!error.retryable || attempts > this.retries) break;
     }
     if (this.closing.signal.aborted || !last || !error) throw new RolloutRequestError(`${this.name}: the engine was closed`);
@@ -181,13 +237,98 @@ export class OpenAIEngine implements RolloutEngine {
     const tokenIds = choice.token_ids ?? fromTokens;
     const lp = choice.logprobs?.token_logprobs;
     const logprobs = lp && lp.every((x) => x !== null) && (tokenIds === null || lp.length === tokenIds.length) ? (lp as number[]) : null;
-    return { text, tokenIds: tokenIds ? [...tokenIds] : null, logprobs, finishReason: choice.finish_reason, weightVersion: this.opts.weightVersion?.() ?? 0 };
+    const weightVersion = this.expected !== null ? Number(this.expected) : (this.opts.weightVersion?.() ?? 0);
+    return { text, tokenIds: tokenIds ? [...tokenIds] : null, logprobs, finishReason: choice.finish_reason, weightVersion };
   }
 
-  /** A free endpoint: fewest in flight, then fewest served; `avoid` (the one that just failed) last. */
+  /**
+   * Loads the checkpoint `dir` on every server as weight version `version` (all at once) and
+   * expects it from then on. Servers that fail keep no requests until a later sync loads them;
+   * if none loads it, this rejects with a RolloutRequestError and the old expectation stays.
+   */
+  async syncWeights(dir: string, version: number): Promise<WeightSyncReport> {
+    const v = String(version);
+    const calls = weightSyncCalls(this.opts.weightSync ?? "sglang", dir, v);
+    const failed = (await Promise.all(this.endpoints.map(async (ep) => {
+      try {
+        for (const call of calls) {
+          const reply = await this.post(`${ep.root}${call.path}`, call.body);
+          const refused = call.refused?.(reply);
+          if (refused) throw new RouteError(refused, false);
+        }
+        ep.up = true;
+        ep.version = v;
+        return [];
+      } catch (e) {
+        const error = e instanceof RouteError ? e : { message: `${(e as Error).message}${(e as Error).cause instanceof Error ? ` (${((e as Error).cause as Error).message})` : ""}`, down: true };
+        if (error.down) ep.up = false;
+        ep.version = null;
+        return [{ endpoint: ep.root, error: error.message }];
+      }
+    }))).flat();
+    this.counters.loadFailures += failed.length;
+    if (failed.length === this.endpoints.length) {
+      throw new RolloutRequestError(`no server loaded weight version ${v} from ${dir}: ${failed.map((f) => `${f.endpoint}: ${f.error}`).join("; ")}`);
+    }
+    this.expected = v;
+    return { loaded: this.endpoints.length - failed.length, failed };
+  }
+
+  /**
+   * POSTs to a weight route and returns its JSON. With fetch, not the OpenAI client: SGLang and
+   * vLLM answer these routes in their own shapes ({success, message}, {detail}), which the client
+   * would drop from its errors.
+   */
+  private async post(url: string, body: Record<string, unknown> | undefined): Promise<unknown> {
+    const res = await fetch(url, {
+      method: "POST",
+      headers: { "content-type": "application/json", authorization: `Bearer ${this.opts.apiKey ?? "none"}` },
+      body: body === undefined ? undefined : JSON.stringify(body),
+      signal: AbortSignal.any([this.closing.signal, AbortSignal.timeout(this.timeoutMs)]),
+    });
+    const text = await res.text();
+    let json: unknown = text;
+    try {
+      json = text ? JSON.parse(text) : null;
+    } catch {
+      // not JSON: keep the text
+    }
+    if (!res.ok) {
+      const r = json as { message?: unknown; detail?: unknown; error?: { message?: unknown } } | null;
+      const why = [r?.message, r?.error?.message, r?.detail].find((x) => typeof x === "string") ?? describe(json);
+      throw new RouteError(`HTTP ${res.status} (${String(why).slice(0, 300)})`, res.status >= 500);
+    }
+    return json;
+  }
+
+  /** Counts since the last call, under the trainer's metric names. */
+  async takeMetrics(): Promise<Record<string, number>> {
+    const c = this.counters;
+    this.counters = { failed: 0, retries: 0, mismatches: 0, loadFailures: 0 };
+    return {
+      "rollout/failed_requests": c.failed,
+      "rollout/retries": c.retries,
+      "rollout/version_mismatches": c.mismatches,
+      "rollout/weight_load_failures": c.loadFailures,
+      "rollout/endpoints_alive": this.usable().filter((e) => e.up).length,
+    };
+  }
+
+  /** Endpoints serving the expected weights (all of them before the first sync). */
+  private usable(): Endpoint[] {
+    return this.endpoints.filter((e) => this.expected === null || e.version === this.expected);
+  }
+
+  /**
+   * A free endpoint among the usable ones that are up (all usable ones when none is up): fewest
+   * in flight, then fewest served; `avoid` (the one that just failed) last.
+   */
   private async acquire(avoid: Endpoint | undefined): Promise<Endpoint> {
     for (;;) {
-      const free = this.endpoints.filter((e) => e.inFlight < this.concurrency);
+      const usable = this.usable();
+      if (usable.length === 0) throw new RolloutRequestError(`${this.name}: no server serves weight version ${this.expected} (the loads failed or the servers are gone)`);
+      const candidates = usable.some((e) => e.up) ? usable.filter((e) => e.up) : usable;
+      const free = candidates.filter((e) => e.inFlight < this.concurrency);
       if (free.length > 0) {
         const rank = (e: Endpoint) => [e === avoid && free.length > 1 ? 1 : 0, e.inFlight, e.served];
         const best = free.reduce((a, b) => (lexLess(rank(b), rank(a)) ? b : a));
@@ -219,11 +360,11 @@ function baseUrl(url: string): string {
 
 function attemptError(e: unknown, timeoutMs: number): AttemptError {
   if (e instanceof OpenAI.APIUserAbortError) return { message: "aborted", retryable: false };
-  if (e instanceof OpenAI.APIConnectionTimeoutError) return { message: `no response within ${timeoutMs} ms`, retryable: true };
-  if (e instanceof OpenAI.APIConnectionError) return { message: `connection failed (${e.cause instanceof Error ? e.cause.message : e.message})`, retryable: true };
+  if (e instanceof OpenAI.APIConnectionTimeoutError) return { message: `no response within ${timeoutMs} ms`, retryable: true, down: true };
+  if (e instanceof OpenAI.APIConnectionError) return { message: `connection failed (${e.cause instanceof Error ? e.cause.message : e.message})`, retryable: true, down: true };
   if (e instanceof OpenAI.APIError && e.status !== undefined) {
     const status = e.status;
-    return { message: `HTTP ${status} (${e.message.replace(/^\d+\s*/, "").slice(0, 300)})`, retryable: status === 408 || status === 409 || status === 429 || status >= 500 };
+    return { message: `HTTP ${status} (${e.message.replace(/^\d+\s*/, "").slice(0, 300)})`, retryable: status === 408 || status === 409 || status === 429 || status >= 500, down: status >= 500 };
   }
   // The client could not read the body (e.g. JSON that does not parse): garbage.
   return { message: `unreadable response (${(e as Error).message?.slice(0, 300) ?? String(e)})`, retryable: true };

@@ -59,8 +59,17 @@ function walk(s: JsonSchema, path: string, rows: Row[]): void {
   }
 }
 
+const runConfigJsonSchema = (): JsonSchema => z.toJSONSchema(RunConfigSchema, { io: "input", unrepresentable: "any" }) as JsonSchema;
+
+/** Every leaf key of the run config, dotted ("data.eval[].n"), in schema order. */
+export function configKeys(): string[] {
+  const rows: Row[] = [];
+  walk(runConfigJsonSchema(), "", rows);
+  return rows.map((r) => r.key.slice(1, -1));
+}
+
 export function configReference(): string {
-  const schema = z.toJSONSchema(RunConfigSchema, { io: "input", unrepresentable: "any" }) as JsonSchema;
+  const schema = runConfigJsonSchema();
   const out = [
     "# Run configuration reference",
     "",

@@ -9,6 +9,7 @@ import { DatasetSpecSchema } from "../data/spec.ts";
 import { TemplateSchema } from "../data/templates.ts";
 import { TaskSetSpecSchema } from "../tasks/dataset.ts";
 import { RewardValuesSchema, AnswerFormatSchema } from "../rewards/config.ts";
+import { WEIGHT_SYNC_PROTOCOLS } from "../rollout/weight-sync.ts";
 import { UserInputError } from "../errors.ts";
 
 const posInt = z.number().int().positive();
@@ -16,6 +17,24 @@ const posInt = z.number().int().positive();
 const DataSource = z.union([TaskSetSpecSchema, DatasetSpecSchema]);
 const nonNegInt = z.number().int().nonnegative();
 const rate = z.number().positive();
+
+/** rollout.servers: OpenAI-compatible servers, as OpenAIEngine takes them (src/rollout/openai.ts). */
+const ServersSchema = z.strictObject({
+  endpoints: z.array(z.url()).default([]).describe("base URLs of the servers (http://host:port or .../v1); requests are spread over them"),
+  served_model_name: z.string().min(1).optional().describe("the model name the servers serve (`model` in each request; default: not sent, the server's only model)"),
+  api_key_env: z.string().min(1).optional().describe("name of the environment variable holding the servers' API key (default: none)"),
+  concurrency: posInt.default(8).describe("requests in flight per server"),
+  timeout_s: rate.default(600).describe("time limit of one request (and of one weight load), seconds"),
+  retries: nonNegInt.default(4).describe("further attempts of a request that failed or timed out, on another server when there is one"),
+});
+
+/** rollout.weight_sync: where policy versions are written and how servers load them (src/rollout/weight-sync.ts). */
+const WeightSyncSchema = z.strictObject({
+  protocol: z.enum(WEIGHT_SYNC_PROTOCOLS).default("sglang").describe("sglang (POST /update_weights_from_disk; also `rlzero serve`) or vllm (its dev routes /collective_rpc reload_weights and /reset_prefix_cache; start vLLM on <dir>/current)"),
+  dir: z.string().min(1).optional().describe("a directory the servers can read: each policy version is written to <dir>/v<N>, and <dir>/current links the newest (default: <run_dir>/weights)"),
+  dtype: z.enum(["f32", "bf16"]).default("f32").describe("dtype of the written checkpoints (bf16 halves the bytes; the servers' log-probs then differ more from the trainer's f32 ones)"),
+  keep: posInt.default(2).describe("newest versions kept on disk"),
+});
 
 const optimizer = (lr: number, what: string) => z.strictObject({
   lr: rate.default(lr).describe(`peak learning rate of the ${what}`),
@@ -59,7 +78,7 @@ export const RunConfigSchema = z.strictObject({
     reflection_pattern: z.string().default("\\b(wait|recheck|re-check|retry|alternatively|however|check:)").describe("regular expression (case-insensitive) whose presence marks a response as reflecting (train/reflection_rate); Open-Reasoner-Zero's reflection words by default"),
   }).prefault({}).describe("How responses are scored (src/rewards/)."),
   rollout: z.strictObject({
-    engine: z.enum(["local"]).default("local").describe("where responses are sampled: local (this process)"),
+    engine: z.enum(["local", "openai"]).default("local").describe("where responses are sampled: local (this process, from the trainer's policy) or openai (the OpenAI-compatible servers of rollout.servers: SGLang, vLLM, `rlzero serve`; weights synced after every update, docs/SCALING.md)"),
     prompts_per_step: posInt.default(128).describe("prompts per step"),
     samples_per_prompt: posInt.default(64).describe("responses sampled per prompt (the group size)"),
     max_new_tokens: posInt.default(8000).describe("generation limit in tokens; longer responses are truncated (finish reason length)"),
@@ -67,7 +86,11 @@ export const RunConfigSchema = z.strictObject({
     top_p: z.number().gt(0).max(1).default(1).describe("nucleus sampling mass"),
     top_k: nonNegInt.default(0).describe("keep the k most likely tokens (0: all)"),
     stop: z.array(z.string().min(1)).optional().describe("stop strings, kept in the output (default: the template's, e.g. User:, Human:, Assistant:, </answer> for orz)"),
-  }).prefault({}).describe("How responses are sampled: batch sizes and sampling settings."),
+    servers: ServersSchema.prefault({}).describe("engine openai: the inference servers"),
+    weight_sync: WeightSyncSchema.prefault({}).describe("engine openai: how each new policy reaches the servers"),
+    async: z.boolean().default(false).describe("engine openai: generate step k+1's responses while step k trains (one step off the policy, staleness 1; needs tis_cap)"),
+    tis_cap: rate.nullable().default(null).describe("truncated importance sampling: the policy-gradient loss of each token is weighted by min(π_old/π_sampler, tis_cap), π_old the trainer's recomputed log-prob and π_sampler the sampler's (verl's rollout_is_threshold, e.g. 2); null: off"),
+  }).prefault({}).describe("How responses are sampled: batch sizes, sampling settings, and the servers that sample them."),
   algorithm: AlgorithmConfigSchema.prefault({}).describe("The RL algorithm and its options (docs/ALGORITHMS.md)."),
   actor: optimizer(1e-6, "policy").prefault({}).describe("The policy's optimizer (AdamW)."),
   critic: optimizer(5e-6, "critic").prefault({}).describe("The critic's optimizer (PPO); Open-Reasoner-Zero takes 12 critic steps per rollout batch (mini_batch_size = responses / 12)."),
@@ -99,8 +122,24 @@ export function checkConfig(cfg: RunConfig, label: string): void {
   if (overlong.enabled && overlong.cache_length! > cfg.rollout.max_new_tokens) {
     throw new UserInputError(`${label}: algorithm.overlong.cache_length (${overlong.cache_length}) must be at most rollout.max_new_tokens (${cfg.rollout.max_new_tokens})`);
   }
+  checkRollout(cfg, label);
   const groupwise = ["grpo", "rloo", "reinforce_pp", "reinforce_rej", "dpo"];
   if (groupwise.includes(cfg.algorithm.name) && cfg.rollout.samples_per_prompt < 2) {
     throw new UserInputError(`${label}: algorithm.name ${cfg.algorithm.name} compares responses within a group: rollout.samples_per_prompt must be at least 2`);
   }
+}
+
+/** The rollout section's cross-key rules: servers go with engine openai, and so does async (with its correction). */
+function checkRollout(cfg: RunConfig, label: string): void {
+  const r = cfg.rollout;
+  const remote = r.engine === "openai";
+  if (remote && r.servers.endpoints.length === 0) throw new UserInputError(`${label}: rollout.engine openai needs rollout.servers.endpoints (the servers' URLs)`);
+  if (!remote && r.servers.endpoints.length > 0) throw new UserInputError(`${label}: rollout.servers.endpoints is set but rollout.engine is local (set rollout.engine: openai to use the servers)`);
+  if (r.async && !remote) {
+    throw new UserInputError(`${label}: rollout.async needs rollout.engine openai: the local engine samples on the trainer's thread, so nothing would run meanwhile (serve the model with \`rlzero serve\` and list it in rollout.servers.endpoints)`);
+  }
+  if (r.async && r.tis_cap === null) {
+    throw new UserInputError(`${label}: rollout.async samples each step with the weights of one update before: set rollout.tis_cap (e.g. 2) so the loss is corrected by min(π_old/π_sampler, tis_cap)`);
+  }
+  if (r.tis_cap !== null && cfg.algorithm.name === "dpo") throw new UserInputError(`${label}: rollout.tis_cap weights a per-token policy-gradient loss; dpo has none`);
 }

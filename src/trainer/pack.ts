@@ -4,6 +4,7 @@
  * it is on; truncated responses are masked out of the loss when `maskTruncated`.
  */
 import type { PackedResponses } from "../algorithms/types.ts";
+import { UserInputError } from "../errors.ts";
 import type { Rollout } from "./rollouts.ts";
 import { responseOffsets, type Sequence } from "./sequences.ts";
 
@@ -42,5 +43,17 @@ export function gatherTokens(arr: Float32Array, offsets: Int32Array, responses: 
     out.set(arr.subarray(offsets[i], offsets[i + 1]), at);
     at += offsets[i + 1] - offsets[i];
   }
+  return out;
+}
+
+/** [N] the sampler's log-probs of every response token, packed like `offsets` (for the importance weights). */
+export function samplerLogprobs(rollouts: readonly Rollout[], offsets: Int32Array): Float32Array {
+  const out = new Float32Array(offsets[rollouts.length]);
+  rollouts.forEach((r, i) => {
+    if (!r.logprobs || r.logprobs.length !== offsets[i + 1] - offsets[i]) {
+      throw new UserInputError(`rollout.tis_cap needs the sampler's log-prob of every response token; the engine ${r.logprobs ? "returned a different number of them than of tokens" : "returned none"} for a response of prompt ${r.prompt.key}`);
+    }
+    out.set(r.logprobs, offsets[i]);
+  });
   return out;
 }

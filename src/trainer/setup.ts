@@ -1,8 +1,10 @@
 /**
  * Everything a run needs before its first step, built from the config: models and optimizers,
- * the prompts (rendered and tokenized once), the verifier pools, the rollout engine, the run
- * directory, and, when resuming, the state of the last checkpoint.
+ * the prompts (rendered and tokenized once), the verifier pools, the rollout engine and its
+ * schedule (with servers: the policy loaded on them), the run directory, and, when resuming, the
+ * state of the last checkpoint.
  */
+import path from "node:path";
 import { getAlgorithm } from "../algorithms/registry.ts";
 import type { Algorithm } from "../algorithms/types.ts";
 import type { AlgorithmConfig } from "../algorithms/config.ts";
@@ -18,6 +20,8 @@ import { REWARD_PRESETS } from "../rewards/config.ts";
 import { VerifierPool } from "../rewards/pool.ts";
 import type { RolloutEngine, SamplingSettings } from "../rollout/engine.ts";
 import { LocalEngine } from "../rollout/local.ts";
+import { RolloutSchedule } from "../rollout/schedule.ts";
+import { WeightDirectory } from "../rollout/weight-dir.ts";
 import { taskSet } from "../tasks/dataset.ts";
 import { UserInputError } from "../errors.ts";
 import { listCheckpoints, checkpointDir, restoreCheckpoint } from "./checkpoint.ts";
@@ -51,8 +55,12 @@ export interface Session {
   /** Prompts left out for being too long (data.max_prompt_tokens, or no room left for a response). */
   droppedPrompts: number;
   cursor: PromptCursor;
+  /** Where a checkpoint resumes the cursor: after this step's prompts, before any drawn for the next (async rollouts draw them early). */
+  resumeCursor: CursorState;
   sampling: SamplingSettings;
   engine: RolloutEngine;
+  /** When rollouts are generated and with which weights; writes and loads each policy version (engine openai). */
+  schedule: RolloutSchedule;
   pool: VerifierPool;
   evalSets: EvalSet[];
   run: RunDirectory;
@@ -108,7 +116,7 @@ export async function setupSession(cfg: RunConfig, opts: { resume: boolean }): P
       pool: evalPools.get(cfg.reward.format ?? answerFormatFor(template, data.items), cfg.reward.grader ?? data.grader ?? "math"),
     };
   }));
-  const engine = new LocalEngine(policy, tokenizer, () => actor.adam.step);
+  const engine = await rolloutEngine(cfg, policy, tokenizer, () => actor.adam.step);
 
   let startStep = 0;
   let cursorState: CursorState | undefined;
@@ -123,20 +131,52 @@ export async function setupSession(cfg: RunConfig, opts: { resume: boolean }): P
     cursorState = state.cursor;
     counters = state.counters;
   }
+  const schedule = rolloutSchedule(cfg, engine);
+  try {
+    await schedule.start(policy, startStep);
+  } catch (e) {
+    await Promise.all([pool.close(), evalPools.close(), schedule.close()]);
+    throw e;
+  }
   // Resuming a run killed before its first checkpoint starts it again from the beginning.
   const run = startStep > 0
     ? RunDirectory.resume(cfg.run_dir, "train", cfg.trainer.steps, startStep)
     : RunDirectory.create(cfg.run_dir, configToYaml(cfg), "train", cfg.trainer.steps);
 
+  const cursor = new PromptCursor(prompts.length, cfg.seed, cfg.data.shuffle, cursorState);
   return {
     cfg, algo, tokenizer, policy, actor, reference, critic, criticOpt,
     prompts, droppedPrompts: all.length - prompts.length,
-    cursor: new PromptCursor(prompts.length, cfg.seed, cfg.data.shuffle, cursorState),
-    sampling, engine, pool, evalSets, run, startStep, counters,
+    cursor, resumeCursor: cursor.state(),
+    sampling, engine, schedule, pool, evalSets, run, startStep, counters,
     async close() {
-      await Promise.all([pool.close(), evalPools.close(), engine.close()]);
+      await Promise.all([pool.close(), evalPools.close(), schedule.close()]);
     },
   };
+}
+
+/** The local engine over the trainer's policy, or the servers of rollout.servers (on a thread of their own when rollouts are async). */
+async function rolloutEngine(cfg: RunConfig, policy: CausalLM, tokenizer: TextTokenizer, version: () => number): Promise<RolloutEngine> {
+  if (cfg.rollout.engine === "local") return new LocalEngine(policy, tokenizer, version);
+  const s = cfg.rollout.servers;
+  const apiKey = s.api_key_env === undefined ? undefined : process.env[s.api_key_env];
+  if (s.api_key_env !== undefined && !apiKey) throw new UserInputError(`rollout.servers.api_key_env: the environment variable ${s.api_key_env} is not set`);
+  const opts = {
+    endpoints: s.endpoints, model: s.served_model_name, apiKey, concurrency: s.concurrency, timeoutMs: s.timeout_s * 1000,
+    retries: s.retries, weightSync: cfg.rollout.weight_sync.protocol,
+  };
+  // Imported here: the HTTP client is needed only with servers, and takes a while to load.
+  if (cfg.rollout.async) return new (await import("../rollout/threaded.ts")).ThreadedEngine(opts);
+  return new (await import("../rollout/openai.ts")).OpenAIEngine(opts);
+}
+
+/** With servers, each policy version goes to rollout.weight_sync.dir (default <run_dir>/weights) for them to load. */
+function rolloutSchedule(cfg: RunConfig, engine: RolloutEngine): RolloutSchedule {
+  const w = cfg.rollout.weight_sync;
+  const weights = cfg.rollout.engine === "openai"
+    ? new WeightDirectory(w.dir ?? path.join(cfg.run_dir, "weights"), { dtype: w.dtype === "bf16" ? "BF16" : "F32", keep: w.keep, tokenizerFrom: cfg.model.path })
+    : null;
+  return new RolloutSchedule(engine, weights, cfg.rollout.async);
 }
 
 function optimized(model: CausalLM, o: RunConfig["actor"]): Optimized {

@@ -41,8 +41,16 @@ export function rolloutMetrics(rollouts: readonly Rollout[], batch: PackedBatch,
   };
   if (refLogp) m["actor/kl"] = mean(klEstimate(old.logp, refLogp, "k3"));
   let diff = 0;
-  rollouts.forEach((r, i) => r.logprobs?.forEach((l, k) => (diff = Math.max(diff, Math.abs(l - old.logp[batch.offsets[i] + k])))));
+  let sum = 0;
+  let count = 0;
+  rollouts.forEach((r, i) => r.logprobs?.forEach((l, k) => {
+    const d = Math.abs(l - old.logp[batch.offsets[i] + k]);
+    diff = Math.max(diff, d);
+    sum += d;
+    count++;
+  }));
   m["rollout/logprob_diff_max"] = diff;
+  m["rollout/logprob_diff_mean"] = count > 0 ? sum / count : 0;
   return m;
 }
 

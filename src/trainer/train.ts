@@ -7,11 +7,15 @@
  *            -> metrics, samples, evaluation, checkpoint
  *
  * Old log-probs are recomputed by the training forward (not taken from the sampler); their
- * difference from the sampler's is logged as rollout/logprob_diff_max. The KL to the initial
+ * difference from the sampler's is logged as rollout/logprob_diff_max and _mean, and with
+ * rollout.tis_cap each token's policy-gradient loss is weighted by min(π_old/π_sampler, cap).
+ * Which weights sample each step, and when servers load new ones, is rollout/schedule.ts's
+ * business (in step, or one step off the policy with rollout.async). The KL to the initial
  * model and the policy's entropy are measured over all of a step's responses, for every
  * algorithm, since the Minimalist paper compares algorithms by reward gained per unit of KL.
  */
 import type { AlgorithmConfig } from "../algorithms/config.ts";
+import { truncatedIsWeights } from "../algorithms/common.ts";
 import { informativeGroups, overlongPenalty } from "../algorithms/shaping.ts";
 import { evaluateBenchmark } from "../eval/evaluate.ts";
 import { evalMetrics, writeEvalReport, type BenchmarkReport } from "../eval/report.ts";
@@ -20,7 +24,7 @@ import type { Tensor } from "../tensor/tensor.ts";
 import { saveCheckpoint } from "./checkpoint.ts";
 import type { RunConfig } from "./config.ts";
 import { criticForward, policyForward, scoreResponses, valueResponses } from "./forward.ts";
-import { gatherTokens, packRollouts, type PackedBatch } from "./pack.ts";
+import { gatherTokens, packRollouts, samplerLogprobs, type PackedBatch } from "./pack.ts";
 import { Progress } from "./progress.ts";
 import { collectRollouts, type Rollout } from "./rollouts.ts";
 import { rolloutMetrics, sampleRows } from "./step-metrics.ts";
@@ -105,7 +109,9 @@ async function trainStep(s: Session, step: number, opts: TrainOptions): Promise<
   const m: Record<string, number> = {};
   const tStep = performance.now();
 
-  const { rollouts, rounds, dropped } = await timedAsync(m, "gen", () => gatherRollouts(s, step));
+  const { rollouts, rounds, dropped } = await timedAsync(m, "gen", () => s.schedule.take(() => gatherRollouts(s, step)));
+  s.resumeCursor = s.cursor.state();
+  if (step < cfg.trainer.steps) s.schedule.prefetch(() => gatherRollouts(s, step + 1)); // async: generated while this step trains
   const batch = packRollouts(rollouts, {
     maskTruncated: a.mask_truncated,
     lengthShaping: a.overlong.enabled ? (len) => overlongPenalty(len, cfg.rollout.max_new_tokens, a.overlong.cache_length!, a.overlong.factor) : undefined,
@@ -114,6 +120,7 @@ async function trainStep(s: Session, step: number, opts: TrainOptions): Promise<
   const old = timed(() => scoreResponses(s.policy, batch.sequences, cfg.rollout.temperature, budget), m, "old_log_prob");
   const refLogp = s.reference ? timed(() => scoreResponses(s.reference!, batch.sequences, cfg.rollout.temperature, budget).logp, m, "ref") : undefined;
   const values = s.critic ? timed(() => valueResponses(s.critic!, batch.sequences, budget), m, "values") : undefined;
+  const tis = cfg.rollout.tis_cap === null ? null : truncatedIsWeights(old.logp, samplerLogprobs(rollouts, batch.offsets), cfg.rollout.tis_cap, batch.mask);
   const adv = timed(() => algo.advantages({ ...batch, oldLogp: old.logp, refLogp, values }, a), m, "adv");
   Object.assign(m, adv.metrics, { "train/gen_rounds": rounds, "train/dynamic_sampling_dropped": dropped });
 
@@ -134,10 +141,11 @@ async function trainStep(s: Session, step: number, opts: TrainOptions): Promise<
     const pick = (arr: Float32Array) => gatherTokens(arr, batch.offsets, micro);
     return algo.policyLoss({
       logp, entropy, oldLogp: pick(old.logp), refLogp: refLogp && pick(refLogp), advantages: pick(adv.advantages),
-      mask: pick(batch.mask), offsets: responseOffsets(micro.map((i) => batch.sequences[i])), totals,
+      mask: pick(batch.mask), isWeights: tis ? pick(tis.weights) : undefined, offsets: responseOffsets(micro.map((i) => batch.sequences[i])), totals,
     }, a);
   }, (p) => opts.beforeOptimizerStep?.("actor", p)), m, "update_actor");
-  Object.assign(m, actor.metrics, { "actor/grad_norm": actor.gradNorm, "actor/lr": actor.lr });
+  Object.assign(m, actor.metrics, tis?.metrics, { "actor/grad_norm": actor.gradNorm, "actor/lr": actor.lr });
+  await s.schedule.publish(s.policy, step); // servers: write this version and load it
   let skipped = actor.skipped;
 
   if (s.critic && s.criticOpt && algo.valueLoss && values && adv.returns) {
@@ -152,7 +160,7 @@ async function trainStep(s: Session, step: number, opts: TrainOptions): Promise<
     skipped += critic.skipped;
   }
   // Entropy and KL over all of the step's responses win over the update's (which sees only the kept ones).
-  Object.assign(m, rolloutMetrics(rollouts, batch, old, refLogp, s.cfg.reward.reflection_pattern));
+  Object.assign(m, rolloutMetrics(rollouts, batch, old, refLogp, s.cfg.reward.reflection_pattern), await s.schedule.metrics());
   m["train/skipped_steps"] = skipped;
   s.counters.failedSteps = skipped > 0 ? s.counters.failedSteps + 1 : 0;
   if (s.counters.failedSteps >= cfg.trainer.max_failed_steps) {
@@ -203,6 +211,7 @@ async function gatherRollouts(s: Session, step: number): Promise<{ rollouts: Rol
  */
 async function evaluate(s: Session, step: number, m: Record<string, number>): Promise<void> {
   const t = performance.now();
+  await s.schedule.settle(); // servers serve this step's policy
   const outDir = s.run.file(`eval/step-${step}`);
   const reflects = new RegExp(s.cfg.reward.reflection_pattern, "i");
   const reports: BenchmarkReport[] = [];
@@ -223,7 +232,7 @@ function checkpoint(s: Session, step: number): void {
   saveCheckpoint(s.cfg.run_dir, step, {
     models: { policy: s.policy, ...(s.critic ? { critic: s.critic } : {}) },
     optimizers: { actor: s.actor.adam, ...(s.criticOpt ? { critic: s.criticOpt.adam } : {}) },
-    state: { cursor: s.cursor.state(), counters: s.counters },
+    state: { cursor: s.resumeCursor, counters: s.counters },
     tokenizerFrom: s.cfg.model.path,
   }, s.cfg.trainer.keep_checkpoints);
 }

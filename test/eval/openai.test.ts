@@ -41,7 +41,8 @@ test("one request per sample, seeded from the keyed stream; ids, log-probs and t
   assert.equal(r.top_p, 0.9);
   assert.equal(r.top_k, undefined, "top_k 0 is not sent");
   assert.deepEqual(r.stop, ["</answer>", "User:"]);
-  assert.equal(r.logprobs, 1);
+  assert.equal(r.logprobs, 0, "the sampled token's log-prob, no alternatives");
+  assert.equal(r.return_token_ids, true);
   assert.equal(r.return_tokens_as_token_ids, true);
   assert.deepEqual(srv.requests.find((q) => Array.isArray(q.prompt))!.prompt, [5, 6, 7], "token ids go as the prompt");
   for (const s of out.flat()) {
