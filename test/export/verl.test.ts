@@ -64,7 +64,8 @@ test("verl's semantics: mini-batches in prompts, warm-up in RL steps, KL and est
   assert.equal(grpo.get("actor_rollout_ref.actor.kl_loss_type"), "low_var_kl");
   assert.equal(grpo.get("actor_rollout_ref.actor.kl_loss_coef"), 0.001);
   assert.equal(grpo.get("actor_rollout_ref.actor.entropy_coeff"), 0.001);
-  assert.equal(grpo.get("actor_rollout_ref.actor.clip_ratio_c"), 1e9, "no dual clip: a cap that never acts");
+  assert.equal(grpo.get("actor_rollout_ref.actor.clip_ratio_c"), 3, "Minimal-RL's dual clip");
+  assert.equal(recipe("dapo.yaml").overrides.get("actor_rollout_ref.actor.clip_ratio_c"), 1e9, "no dual clip: a cap that never acts");
   assert.equal(grpo.has("critic.optim.lr"), false, "no critic for GRPO");
 
   const orz = recipe("orz-ppo.yaml");
