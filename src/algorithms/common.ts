@@ -204,7 +204,7 @@ const inverse = (x: number): number => (x > 0 ? 1 / x : 0);
  *   token-mean              w = m / tokens
  *   seq-mean-token-mean     w = m / (len_i · sequences)      (len_i: masked length of response i)
  *   seq-mean-token-sum      w = m / sequences
- *   seq-mean-token-sum-norm w = m / (sequences · L)          (L constant: Dr. GRPO, TRL; verl's loss_scale_factor)
+ *   seq-mean-token-sum-norm w = m / (sequences · L)          (L constant: Dr. GRPO as TRL computes it; verl divides by L alone)
  * Summed over the micro-batches of a mini-batch, the losses equal the mini-batch's loss.
  */
 export function aggregationWeights(mask: Float32Array, offsets: Int32Array, totals: MiniBatchTotals, mode: LossAggMode,

@@ -38,7 +38,7 @@ const WeightSyncSchema = z.strictObject({
 
 const optimizer = (lr: number, what: string) => z.strictObject({
   lr: rate.default(lr).describe(`peak learning rate of the ${what}`),
-  lr_schedule: z.enum(["constant", "cosine"]).default("constant").describe("after warm-up: constant (Open-Reasoner-Zero) or cosine decay to min_lr at the last step"),
+  lr_schedule: z.enum(["constant", "cosine"]).default("constant").describe("after warm-up: constant (Open-Reasoner-Zero) or a cosine decay towards min_lr over the RL steps"),
   min_lr: z.number().nonnegative().default(0).describe("floor of the cosine schedule"),
   warmup_steps: nonNegInt.default(50).describe("optimizer steps of linear warm-up from lr/warmup_steps to lr"),
   betas: z.tuple([z.number().min(0).max(1), z.number().min(0).max(1)]).default([0.9, 0.95]).describe("AdamW betas"),

@@ -1,7 +1,8 @@
 /**
  * The order in which training prompts are visited: epoch after epoch, each a permutation of the
- * dataset keyed by (seed, epoch) (or the file order when not shuffling). Its whole state is two
- * integers, saved in checkpoints.
+ * dataset keyed by (seed, epoch) (or the file order when not shuffling). A request that would run
+ * past the end of an epoch starts the next one instead (verl's drop_last), so one batch never
+ * holds a prompt twice. Its whole state is two integers, saved in checkpoints.
  */
 import { Rng } from "../util/rng.ts";
 
@@ -22,16 +23,15 @@ export class PromptCursor {
     this.order = this.permutation(cursor.epoch);
   }
 
-  /** The next k dataset indices (wrapping into the next epoch). */
+  /** The next k dataset indices, all different (k at most the dataset's size). */
   next(k: number): number[] {
-    const out: number[] = [];
-    while (out.length < k) {
-      if (this.cursor.index === this.count) {
-        this.cursor = { epoch: this.cursor.epoch + 1, index: 0 };
-        this.order = this.permutation(this.cursor.epoch);
-      }
-      out.push(this.order[this.cursor.index++]);
+    if (k > this.count) throw new Error(`PromptCursor: ${k} prompts asked of a dataset of ${this.count}`);
+    if (this.cursor.index + k > this.count) {
+      this.cursor = { epoch: this.cursor.epoch + 1, index: 0 };
+      this.order = this.permutation(this.cursor.epoch);
     }
+    const out = Array.from(this.order.subarray(this.cursor.index, this.cursor.index + k));
+    this.cursor.index += k;
     return out;
   }
 

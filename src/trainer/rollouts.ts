@@ -35,6 +35,8 @@ export async function collectRollouts(engine: RolloutEngine, pool: VerifierPool,
   })));
   return flat.map(({ s: { tokenIds, ...sample }, g, j }, i) => ({
     ...sample,
+    // Log-probs of tokens we did not receive cannot be matched to the re-tokenized response.
+    logprobs: tokenIds ? sample.logprobs : null,
     prompt: prompts[g],
     group: g,
     sample: j,

@@ -5,6 +5,7 @@
  * state of the last checkpoint.
  */
 import path from "node:path";
+import fs from "node:fs";
 import { getAlgorithm } from "../algorithms/registry.ts";
 import type { Algorithm } from "../algorithms/types.ts";
 import type { AlgorithmConfig } from "../algorithms/config.ts";
@@ -72,6 +73,12 @@ export interface Session {
 }
 
 export async function setupSession(cfg: RunConfig, opts: { resume: boolean }): Promise<Session> {
+  const existing = path.join(cfg.run_dir, "run.json");
+  if (!opts.resume && fs.existsSync(existing)) {
+    const status = (JSON.parse(fs.readFileSync(existing, "utf8")) as { status?: string; step?: number });
+    throw new UserInputError(`${cfg.run_dir} already holds a run (${status.status ?? "?"} at step ${status.step ?? "?"}): ` +
+      `continue it with --resume ${cfg.run_dir}, or give another run_dir (--set run_dir=...)`);
+  }
   const algo = getAlgorithm(cfg.algorithm.name);
   const tokenizer = loadTokenizer(cfg.model.path);
   if (!tokenizer) throw new UserInputError(`${cfg.model.path}: the policy's directory needs a tokenizer.json`);
@@ -88,9 +95,9 @@ export async function setupSession(cfg: RunConfig, opts: { resume: boolean }): P
   // A prompt must leave room for a whole response in the model's context.
   const maxPrompt = Math.min(cfg.data.max_prompt_tokens, policy.config.maxPositions - cfg.rollout.max_new_tokens);
   const prompts = all.filter((p) => p.ids!.length <= maxPrompt) as StepPrompt[];
-  if (prompts.length === 0) {
-    throw new UserInputError(`${train.name}: no prompt fits in ${maxPrompt} tokens (data.max_prompt_tokens ${cfg.data.max_prompt_tokens}; ` +
-      `the model's context ${policy.config.maxPositions} minus rollout.max_new_tokens ${cfg.rollout.max_new_tokens})`);
+  if (prompts.length < cfg.rollout.prompts_per_step) {
+    throw new UserInputError(`${train.name}: ${prompts.length} prompts fit in ${maxPrompt} tokens (data.max_prompt_tokens ${cfg.data.max_prompt_tokens}; ` +
+      `the model's context ${policy.config.maxPositions} minus rollout.max_new_tokens ${cfg.rollout.max_new_tokens}), fewer than rollout.prompts_per_step (${cfg.rollout.prompts_per_step})`);
   }
 
   const sampling: SamplingSettings = {

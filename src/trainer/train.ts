@@ -19,7 +19,7 @@ import { truncatedIsWeights } from "../algorithms/common.ts";
 import { informativeGroups, overlongPenalty } from "../algorithms/shaping.ts";
 import { evaluateBenchmark } from "../eval/evaluate.ts";
 import { evalMetrics, writeEvalReport, type BenchmarkReport } from "../eval/report.ts";
-import { learningRate } from "../nn/schedule.ts";
+import { learningRate, type Schedule } from "../nn/schedule.ts";
 import type { Tensor } from "../tensor/tensor.ts";
 import { saveCheckpoint } from "./checkpoint.ts";
 import type { RunConfig } from "./config.ts";
@@ -133,7 +133,8 @@ async function trainStep(s: Session, step: number, opts: TrainOptions): Promise<
     miniBatchSize: cfg[part].mini_batch_size ?? rollouts.length,
     epochs: cfg[part].epochs,
     shuffleKeys: [cfg.seed, STREAM.shuffle, step, tag],
-    lr: (optimizerStep) => learningRate(schedule(cfg, part, rollouts.length), optimizerStep),
+    // The cosine runs over RL steps, whatever the number of mini-batches each takes (verl steps its scheduler once per RL step).
+    lr: (optimizerStep, fraction) => learningRate(schedule(cfg, part), optimizerStep, (step - 1 + fraction) / cfg.trainer.steps),
   });
 
   const actor = timed(() => runUpdate(s.actor, plan("actor", 0), (micro, totals) => {
@@ -237,11 +238,10 @@ function checkpoint(s: Session, step: number): void {
   }, s.cfg.trainer.keep_checkpoints);
 }
 
-/** The part's schedule by optimizer step: cosine ends after all steps' mini-batches. */
-function schedule(cfg: RunConfig, part: "actor" | "critic", responses: number) {
+/** The part's schedule: warm-up over its first optimizer steps, the cosine positioned by RL step. */
+function schedule(cfg: RunConfig, part: "actor" | "critic"): Schedule {
   const o = cfg[part];
-  const perStep = o.epochs * Math.max(1, Math.round(responses / (o.mini_batch_size ?? responses)));
-  return { kind: o.lr_schedule, lr: o.lr, warmup: o.warmup_steps, total: cfg.trainer.steps * perStep, minLr: o.min_lr };
+  return { kind: o.lr_schedule, lr: o.lr, warmup: o.warmup_steps, total: cfg.trainer.steps, minLr: o.min_lr };
 }
 
 function maskedTokens(batch: PackedBatch, i: number): number {

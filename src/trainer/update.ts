@@ -32,8 +32,8 @@ export interface UpdatePlan {
   budget: number;
   /** Keys of the shuffling stream (e.g. seed, step, a model tag). */
   shuffleKeys: number[];
-  /** Learning rate at an optimizer step (1-based, counted over the whole run). */
-  lr: (optimizerStep: number) => number;
+  /** Learning rate at an optimizer step (1-based, over the whole run), the `fraction` ∈ [0, 1) of this update done before it. */
+  lr: (optimizerStep: number, fraction: number) => number;
 }
 
 export interface UpdateResult {
@@ -72,10 +72,11 @@ export function runUpdate(model: Optimized, plan: UpdatePlan,
   let gradNorm = 0;
   let steps = 0;
   let skipped = 0;
-  let lr = plan.lr(model.adam.step + 1);
+  let lr = plan.lr(model.adam.step + 1, 0);
   for (let epoch = 0; epoch < plan.epochs; epoch++) {
     const rng = Rng.derive(...plan.shuffleKeys, epoch);
-    for (const mini of miniBatches(plan.units, plan.miniBatchSize, rng)) {
+    const minis = miniBatches(plan.units, plan.miniBatchSize, rng);
+    for (const [m, mini] of minis.entries()) {
       const responses = mini.flat();
       const totals: MiniBatchTotals = {
         tokens: responses.reduce((n, i) => n + plan.tokens[i], 0),
@@ -96,7 +97,7 @@ export function runUpdate(model: Optimized, plan: UpdatePlan,
         skipped++;
         continue;
       }
-      lr = plan.lr(model.adam.step + 1);
+      lr = plan.lr(model.adam.step + 1, (epoch * minis.length + m) / (plan.epochs * minis.length));
       model.adam.update(lr);
       zeroGrad(model.params);
       steps++;

@@ -58,7 +58,7 @@ test("verl's semantics: mini-batches in prompts, warm-up in RL steps, KL and est
   assert.equal(grpo.get("algorithm.adv_estimator"), "grpo");
   assert.equal(grpo.get("data.train_batch_size"), 16);
   assert.equal(grpo.get("actor_rollout_ref.rollout.n"), 4);
-  assert.equal(grpo.get("actor_rollout_ref.actor.ppo_mini_batch_size"), 8, "32 responses = 8 prompts × 4");
+  assert.equal(grpo.get("actor_rollout_ref.actor.ppo_mini_batch_size"), 4, "16 responses = 4 prompts × 4");
   assert.equal(grpo.get("algorithm.norm_adv_by_std_in_grpo"), true);
   assert.equal(grpo.get("actor_rollout_ref.actor.use_kl_loss"), true);
   assert.equal(grpo.get("actor_rollout_ref.actor.kl_loss_type"), "low_var_kl");
@@ -121,7 +121,7 @@ test("Hydra values and the printed command", () => {
   const text = verlCommand(recipe("grpo.yaml"), "configs/grpo.yaml");
   assert.match(text, /^# configs\/grpo\.yaml as a verl run .*b178a3cd/);
   assert.match(text, /\npython3 -m verl\.trainer\.main_ppo \\\n/);
-  assert.match(text, /\n {2}'actor_rollout_ref\.actor\.optim\.betas=\[0\.9,0\.95\]' \\\n/);
+  assert.match(text, /\n {2}'actor_rollout_ref\.actor\.optim\.betas=\[0\.9,0\.999\]' \\\n/);
   assert.match(text, /\n# Not carried over.*\n# {3}data\.train = \{"preset":"math_train"/s);
 });
 

@@ -47,11 +47,12 @@ test("clipGradNorm scales to the max norm and reports the norm before", () => {
   assert.ok(Math.abs(b.grad[0] - 0.8) < 1e-5, "no scaling below the max norm");
 });
 
-test("learning-rate schedules: linear warm-up, then constant or cosine to the floor", () => {
+test("learning-rate schedules: linear warm-up, then constant or cosine from the peak towards the floor", () => {
   const constant = { kind: "constant", lr: 1e-3, warmup: 4, total: 100, minLr: 0 } as const;
   assert.deepEqual([1, 2, 4, 5, 99].map((s) => learningRate(constant, s)), [2.5e-4, 5e-4, 1e-3, 1e-3, 1e-3]);
-  const cosine = { kind: "cosine", lr: 1e-3, warmup: 0, total: 10, minLr: 1e-4 } as const;
-  assert.ok(Math.abs(learningRate(cosine, 5) - 5.5e-4) < 1e-12, "half way: the mean of lr and minLr");
-  assert.equal(learningRate(cosine, 10), 1e-4);
-  assert.equal(learningRate(cosine, 50), 1e-4);
+  const cosine = { kind: "cosine", lr: 1, warmup: 0, total: 4, minLr: 0 } as const;
+  const lrs = [1, 2, 3, 4].map((s) => learningRate(cosine, s));
+  [1, 0.853553, 0.5, 0.146447].forEach((x, i) => assert.ok(Math.abs(lrs[i] - x) < 1e-6, `step ${i + 1}: ${lrs[i]}`)); // HF's get_cosine_schedule_with_warmup
+  assert.equal(learningRate({ ...cosine, minLr: 0.1 }, 50), 0.1, "past the end: the floor");
+  assert.ok(Math.abs(learningRate(cosine, 7, 0.5) - 0.5) < 1e-12, "a given position wins over the step count");
 });

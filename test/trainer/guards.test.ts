@@ -78,3 +78,23 @@ test("Ctrl-C saves a checkpoint after the current step and exits cleanly; --resu
   assert.equal(resumed.status, 0, resumed.stderr);
   assert.deepEqual(readMetrics(run).map((l) => l.step), Array.from({ length: saved + 1 }, (_, i) => i + 1));
 });
+
+test("a new run refuses a directory that holds one; the cosine schedule spans the RL steps however many mini-batches each takes", async () => {
+  const cfg = RunConfigSchema.parse(tinyConfig(root, {
+    run_dir: path.join(root, "cosine"),
+    algorithm: { name: "grpo", dynamic_sampling: { enabled: true, max_rounds: 1 } },
+    actor: { lr: 0.01, lr_schedule: "cosine", warmup_steps: 0, mini_batch_size: 8 },
+    trainer: { steps: 6, eval_every: 0, save_every: 0 },
+  }));
+  const lrs: number[] = [];
+  const prompts: number[] = [];
+  await train(cfg, { out: quiet, onStep: (_, m) => { lrs.push(m["actor/lr"]); prompts.push(m["train/prompts"]); } });
+  assert.ok(prompts.some((p) => p < 8), `dynamic sampling kept fewer prompts on some step (${prompts})`);
+  // The last optimizer step of RL step s, the K-th of K mini-batches: position (s − 1 + (K − 1)/K) / 6 of the run.
+  lrs.forEach((lr, i) => {
+    const K = Math.max(1, Math.round((prompts[i] * 4) / 8));
+    const expected = 0.005 * (1 + Math.cos((Math.PI * (i + (K - 1) / K)) / 6));
+    assert.ok(Math.abs(lr - expected) < 1e-9, `step ${i + 1}: lr ${lr}, expected ${expected} (${prompts[i]} prompts kept)`);
+  });
+  await assert.rejects(train(cfg, { out: quiet }), /already holds a run \(finished at step 6\): continue it with --resume/);
+});

@@ -37,15 +37,17 @@ test("mini-batches: a keyed shuffle, sizes within one unit of the target, every 
   assert.deepEqual(miniBatches([], 4, Rng.derive(0)), []);
 });
 
-test("the prompt order: a seeded permutation per epoch, resumable from its state", () => {
+test("the prompt order: a seeded permutation per epoch, no prompt twice in a batch, resumable from its state", () => {
   const c = new PromptCursor(5, 7, true);
-  const first = c.next(5);
-  assert.deepEqual([...first].sort(), [0, 1, 2, 3, 4]);
-  const mid = c.next(3); // into epoch 1
+  const first = c.next(3);
+  const second = c.next(3); // 2 left in epoch 0: epoch 1 starts
+  assert.equal(new Set(second).size, 3);
+  assert.deepEqual(c.state(), { epoch: 1, index: 3 });
   const resumed = new PromptCursor(5, 7, true, c.state());
-  assert.deepEqual(resumed.next(4), c.next(4));
-  assert.notDeepEqual([...first, ...mid], [0, 1, 2, 3, 4, 0, 1, 2]);
-  assert.deepEqual(new PromptCursor(3, 7, false).next(5), [0, 1, 2, 0, 1]);
+  assert.deepEqual(resumed.next(2), c.next(2));
+  assert.notDeepEqual([...first, ...second], [0, 1, 2, 0, 1, 2]);
+  assert.deepEqual(new PromptCursor(3, 7, false).next(3), [0, 1, 2]);
+  assert.throws(() => new PromptCursor(3, 7, false).next(4), /4 prompts asked of a dataset of 3/);
 });
 
 test("config files: errors name the file, the line and the key; --set parses YAML values", () => {
