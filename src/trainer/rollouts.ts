@@ -26,14 +26,18 @@ export interface Rollout extends Omit<RolloutSample, "tokenIds"> {
   verdict: ScoredVerdict;
 }
 
+/** Rollouts of the prompts, with the seconds spent generating and grading them. */
 export async function collectRollouts(engine: RolloutEngine, pool: VerifierPool, tokenizer: TextTokenizer,
-  prompts: readonly StepPrompt[], n: number, sampling: SamplingSettings, seedKeys: readonly number[]): Promise<Rollout[]> {
+  prompts: readonly StepPrompt[], n: number, sampling: SamplingSettings, seedKeys: readonly number[]):
+  Promise<{ rollouts: Rollout[]; genSeconds: number; rewardSeconds: number }> {
+  const t0 = performance.now();
   const samples = await engine.generate(prompts.map((p) => ({ text: p.text, ids: p.ids, key: p.key })), n, sampling, seedKeys);
+  const t1 = performance.now();
   const flat = samples.flatMap((group, g) => group.map((s, j) => ({ s, g, j })));
   const verdicts = await pool.gradeAll(flat.map(({ s, g }) => ({
     response: s.text, answer: prompts[g].item.answer, finishReason: s.finishReason, choices: prompts[g].item.choices,
   })));
-  return flat.map(({ s: { tokenIds, ...sample }, g, j }, i) => ({
+  const rollouts = flat.map(({ s: { tokenIds, ...sample }, g, j }, i) => ({
     ...sample,
     // Log-probs of tokens we did not receive cannot be matched to the re-tokenized response.
     logprobs: tokenIds ? sample.logprobs : null,
@@ -43,4 +47,5 @@ export async function collectRollouts(engine: RolloutEngine, pool: VerifierPool,
     responseIds: tokenIds ?? tokenizer.encode(sample.text, { addSpecialTokens: false }),
     verdict: verdicts[i],
   }));
+  return { rollouts, genSeconds: (t1 - t0) / 1000, rewardSeconds: (performance.now() - t1) / 1000 };
 }

@@ -109,7 +109,11 @@ async function trainStep(s: Session, step: number, opts: TrainOptions): Promise<
   const m: Record<string, number> = {};
   const tStep = performance.now();
 
-  const { rollouts, rounds, dropped } = await timedAsync(m, "gen", () => s.schedule.take(() => gatherRollouts(s, step)));
+  const tGen = performance.now();
+  const { rollouts, rounds, dropped, rewardSeconds } = await s.schedule.take(() => gatherRollouts(s, step));
+  // What this step waited for its rollouts: sampling, then grading (none of it when they were prefetched).
+  m["timing_s/reward"] = Math.min(rewardSeconds, (performance.now() - tGen) / 1000);
+  m["timing_s/gen"] = (performance.now() - tGen) / 1000 - m["timing_s/reward"];
   s.resumeCursor = s.cursor.state();
   if (step < cfg.trainer.steps) s.schedule.prefetch(() => gatherRollouts(s, step + 1)); // async: generated while this step trains
   const batch = packRollouts(rollouts, {
@@ -180,7 +184,7 @@ async function trainStep(s: Session, step: number, opts: TrainOptions): Promise<
  * dynamic sampling, groups whose responses all score the same are dropped and more prompts are
  * sampled, round after round, until the batch is full or the rounds run out.
  */
-async function gatherRollouts(s: Session, step: number): Promise<{ rollouts: Rollout[]; rounds: number; dropped: number }> {
+async function gatherRollouts(s: Session, step: number): Promise<{ rollouts: Rollout[]; rounds: number; dropped: number; rewardSeconds: number }> {
   const { rollout: r, algorithm } = s.cfg;
   const dynamic = algorithm.dynamic_sampling.enabled;
   const maxRounds = dynamic ? algorithm.dynamic_sampling.max_rounds : 1;
@@ -188,10 +192,12 @@ async function gatherRollouts(s: Session, step: number): Promise<{ rollouts: Rol
   let groups = 0;
   let dropped = 0;
   let round = 0;
+  let rewardSeconds = 0;
   while (groups < r.prompts_per_step && round < maxRounds) {
     const prompts = s.cursor.next(r.prompts_per_step).map((k) => s.prompts[k]);
-    const got = await collectRollouts(s.engine, s.pool, s.tokenizer, prompts, r.samples_per_prompt, s.sampling,
-      [s.cfg.seed, STREAM.rollout, step, round]);
+    const { rollouts: got, rewardSeconds: graded } = await collectRollouts(s.engine, s.pool, s.tokenizer, prompts, r.samples_per_prompt,
+      s.sampling, [s.cfg.seed, STREAM.rollout, step, round]);
+    rewardSeconds += graded;
     round += 1;
     let useful = new Set(got.map((x) => x.group));
     if (dynamic) {
@@ -203,7 +209,7 @@ async function gatherRollouts(s: Session, step: number): Promise<{ rollouts: Rol
     for (const x of got) if (renumber.has(x.group)) kept.push({ ...x, group: renumber.get(x.group)! });
     groups += room.length;
   }
-  return { rollouts: kept, rounds: round, dropped };
+  return { rollouts: kept, rounds: round, dropped, rewardSeconds };
 }
 
 /**
@@ -257,9 +263,3 @@ function timed<T>(fn: () => T, m?: Record<string, number>, key?: string): T {
   return out;
 }
 
-async function timedAsync<T>(m: Record<string, number>, key: string, fn: () => Promise<T>): Promise<T> {
-  const t = performance.now();
-  const out = await fn();
-  m[`timing_s/${key}`] = (performance.now() - t) / 1000;
-  return out;
-}
