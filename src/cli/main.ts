@@ -112,8 +112,8 @@ function program(): Command {
     .action((opts) => gradeCommand(opts));
 
   cli.command("train")
-    .description("train a policy with reinforcement learning (the run config: YAML, see docs/CONFIG.md)")
-    .option("--config <file>", "run config (YAML); recipes are in configs/")
+    .description("train a policy with reinforcement learning; with no --config, the built-in default (configs/default.yaml: PPO on the arithmetic task from the shipped tiny model)")
+    .option("--config <file>", "run config (YAML, docs/CONFIG.md); recipes are in configs/")
     .option("--set <key=value...>", "override config keys, e.g. --set trainer.steps=10 algorithm.name=grpo")
     .option("--print-config", "print the resolved config and exit")
     .option("--resume <run_dir>", "continue a run from its last checkpoint")
