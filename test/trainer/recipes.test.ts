@@ -27,11 +27,13 @@ test("the recipes are there: orz-ppo and one per algorithm", () => {
 for (const file of recipes) {
   test(`configs/${file} runs a step`, { skip }, async () => {
     const model = fs.existsSync(path.join(root, "model")) ? path.join(root, "model") : tinyModel(path.join(root, "model"), 1, 0.1, 4096);
+    // A file or preset takes a row limit, a built-in task a problem count.
+    const trainsOnTask = /^\s*train:\s*\{\s*task:/m.test(fs.readFileSync(path.join(configs, file), "utf8"));
     const cfg = resolveConfig({
       file: path.join(configs, file),
       set: [`model.path=${model}`, `run_dir=${path.join(root, file)}`, "rollout.prompts_per_step=2", "rollout.samples_per_prompt=2",
         "rollout.max_new_tokens=4", "actor.mini_batch_size=4", "critic.mini_batch_size=4", "trainer.steps=1", "trainer.eval_every=0",
-        "reward.workers=1", "data.train.limit=16", "algorithm.overlong.cache_length=2"],
+        "reward.workers=1", trainsOnTask ? "data.train.count=16" : "data.train.limit=16", "algorithm.overlong.cache_length=2"],
     });
     const steps: Record<string, number>[] = [];
     await train(cfg, { out: quiet, onStep: (_, m) => steps.push(m) });
