@@ -78,16 +78,24 @@ const ModelSchema = z.strictObject({
   .refine((m) => m.config === undefined || m.tokenizer !== undefined, { message: "training from scratch (model.config) needs model.tokenizer" })
   .refine((m) => m.path === undefined || m.tokenizer === undefined, { message: "model.tokenizer goes with model.config; a model directory brings its own" });
 
-export const PretrainConfigSchema = z.strictObject({
+/** One corpus source, or (`list`) several mixed into one corpus. */
+const sources = (list: boolean) => (list ? z.array(CorpusSourceSchema).min(1) : CorpusSourceSchema);
+
+/**
+ * The schema, with data.train and data.eval taking one source or a list: two variants rather
+ * than a union, so that a bad key in either form is reported as itself, with its line.
+ */
+function pretrainSchema(list: { train: boolean; eval: boolean }) {
+  return z.strictObject({
   seed: nonNegInt.default(0).describe("seed of the initial weights, the data order and the micro-batch order"),
   run_dir: z.string().min(1).default("runs/pretrain").describe("directory the run writes (docs/RUN_DIRECTORY.md)"),
   out_dir: z.string().min(1).optional().describe("where the final model goes, as a Hugging Face directory with the tokenizer (default: <run_dir>/model)"),
   out_dtype: z.enum(["F32", "BF16"]).default("F32").describe("dtype of the final model's safetensors (checkpoints are always F32, so a resume is exact)"),
   model: ModelSchema.describe("The model to train: a model directory, or shapes and a tokenizer for a new one."),
   data: z.strictObject({
-    train: CorpusSourceSchema.describe("the training corpus: a JSONL file ({path, format, ...}) or a built-in task's ({task, count, seed, mix})"),
-    eval: CorpusSourceSchema.optional().describe("held-out examples whose loss is logged as val/loss every trainer.eval_every steps"),
-    shuffle: z.boolean().default(true).describe("visit training examples in a seeded random order, epoch after epoch"),
+    train: sources(list.train).describe("the training corpus: a JSONL file ({path, format, ...}) or a built-in task's ({task, count, seed, mix}); or a list of them, mixed into one corpus"),
+    eval: sources(list.eval).optional().describe("held-out examples (one source or a list) whose loss is logged as val/loss every trainer.eval_every steps"),
+    order: z.enum(["shuffle", "curriculum", "none"]).default("shuffle").describe("the order training examples are visited in, epoch after epoch: shuffle (one seeded random order, the sources mixed), curriculum (the sources of data.train one after another, each in a seeded random order), none (as written)"),
     max_tokens: posInt.optional().describe("examples longer than this (prompt + response + EOS) are left out and counted (default: the model's context)"),
     add_eos: z.boolean().default(true).describe("append the tokenizer's EOS to every example (and train on it), so the model learns to stop"),
   }).describe("The corpora (docs/PRETRAIN.md)."),
@@ -110,9 +118,13 @@ export const PretrainConfigSchema = z.strictObject({
     keep_checkpoints: posInt.default(2).describe("newest checkpoints kept"),
     max_failed_steps: posInt.default(3).describe("consecutive steps with NaN/Inf losses or gradients before the run stops"),
   }).prefault({}).describe("The loop: steps, batch, memory, evaluation, checkpoints."),
-});
+  });
+}
 
-export type PretrainConfig = z.output<typeof PretrainConfigSchema>;
+/** The documented form (one source each); a list validates against its own variant. */
+export const PretrainConfigSchema = pretrainSchema({ train: false, eval: false });
+
+export type PretrainConfig = z.output<ReturnType<typeof pretrainSchema>>;
 
 export interface PretrainConfigRequest {
   file?: string;
@@ -126,7 +138,8 @@ export function resolvePretrainConfig(req: PretrainConfigRequest): PretrainConfi
   const file = req.resume ? path.join(req.resume, "config.yaml") : req.file;
   if (!file) throw new UserInputError("rlzero pretrain needs --config FILE (see configs/pretrain-tiny.yaml) or --resume RUN_DIR");
   const source: ConfigSource = applyOverrides(readConfigFile(file), req.set ?? []);
-  const cfg = validateConfig(PretrainConfigSchema, source);
+  const data = (source.value.data ?? {}) as Record<string, unknown>;
+  const cfg = validateConfig(pretrainSchema({ train: Array.isArray(data.train), eval: Array.isArray(data.eval) }), source);
   if (req.resume) cfg.run_dir = req.resume;
   return cfg;
 }

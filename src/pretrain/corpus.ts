@@ -10,12 +10,13 @@
  * then the sampled ones), so a token never spans the boundary. The EOS teaches the model to
  * stop; RL generation of the built-in tasks also stops at `</answer>`, which every task response
  * ends with. A built-in task's corpus is generated when the run starts (src/tasks/corpus.ts) and
- * tokenized as prompt/response. Examples longer than `maxTokens` are left out and counted.
+ * tokenized as prompt/response. Several sources make one corpus. Examples longer than
+ * `maxTokens` are left out and counted.
  */
 import { UserInputError } from "../errors.ts";
 import { readRows } from "../data/readers.ts";
 import type { TextTokenizer } from "../models/tokenizer.ts";
-import { DEFAULT_MIX, generateCorpus, type CorpusMix } from "../tasks/corpus.ts";
+import { DEFAULT_MIX, generateCorpus, type CorpusExample, type CorpusMix } from "../tasks/corpus.ts";
 import type { Sequence } from "../trainer/sequences.ts";
 import type { CorpusSource } from "./config.ts";
 
@@ -23,6 +24,8 @@ export interface Corpus {
   /** The file or task suite, for messages. */
   name: string;
   examples: Sequence[];
+  /** The number of examples of each source, in order (they follow one another in `examples`). */
+  sizes: number[];
   /** Examples left out for being longer than maxTokens. */
   dropped: number;
 }
@@ -41,18 +44,25 @@ interface RawExample {
   text: string;
 }
 
-export async function loadCorpus(src: CorpusSource, tokenizer: TextTokenizer, opts: TokenizeOptions): Promise<Corpus> {
-  const raw = src.task !== undefined ? taskExamples(src) : await fileExamples(src);
+/** The examples of one source, or of several in order (the data order shuffles them together). */
+export async function loadCorpus(src: CorpusSource | readonly CorpusSource[], tokenizer: TextTokenizer, opts: TokenizeOptions): Promise<Corpus> {
+  const parts = Array.isArray(src) ? src : [src as CorpusSource];
   const examples: Sequence[] = [];
+  const sizes: number[] = [];
   let dropped = 0;
-  for (const r of raw) {
-    const seq = tokenizeExample(r, tokenizer, opts.eos);
-    if (seq.ids.length > opts.maxTokens) dropped++;
-    else examples.push(seq);
+  for (const part of parts) {
+    const raw = part.task !== undefined ? taskExamples(part) : await fileExamples(part);
+    const before = examples.length;
+    for (const r of raw) {
+      const seq = tokenizeExample(r, tokenizer, opts.eos);
+      if (seq.ids.length > opts.maxTokens) dropped++;
+      else examples.push(seq);
+    }
+    sizes.push(examples.length - before);
   }
-  const name = src.task ?? src.path!;
+  const name = parts.map((p) => p.task ?? p.path!).join(" + ");
   if (examples.length === 0) throw new UserInputError(`${name}: no example fits in ${opts.maxTokens} tokens (data.max_tokens)`);
-  return { name, examples, dropped };
+  return { name, examples, sizes, dropped };
 }
 
 /** One example's ids and the position its trained tokens start at. */
@@ -70,7 +80,8 @@ export function tokenizeExample(r: RawExample, tokenizer: TextTokenizer, eos: nu
   return { ids: Int32Array.from([...prompt, ...response]), promptLength: prompt.length };
 }
 
-function taskExamples(src: CorpusSource): RawExample[] {
+/** The examples a task source generates, with their task, level and kind (for statistics too). */
+export function taskCorpus(src: CorpusSource): CorpusExample[] {
   const m = src.mix ?? {};
   const mix: CorpusMix = {
     reason: m.reason ?? DEFAULT_MIX.reason,
@@ -78,8 +89,11 @@ function taskExamples(src: CorpusSource): RawExample[] {
     selfcheck: m.selfcheck ?? DEFAULT_MIX.selfcheck,
     oneLine: m.one_line ?? DEFAULT_MIX.oneLine,
   };
-  return generateCorpus({ suite: src.task!, count: src.count!, seed: src.seed ?? 0, mix })
-    .map((e, i) => ({ where: `${src.task} example ${i}`, prompt: e.prompt, text: e.response }));
+  return generateCorpus({ suite: src.task!, count: src.count!, seed: src.seed ?? 0, mix });
+}
+
+function taskExamples(src: CorpusSource): RawExample[] {
+  return taskCorpus(src).map((e, i) => ({ where: `${src.task} example ${i}`, prompt: e.prompt, text: e.response }));
 }
 
 async function fileExamples(src: CorpusSource): Promise<RawExample[]> {

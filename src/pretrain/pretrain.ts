@@ -1,7 +1,7 @@
 /**
  * Next-token pretraining. Each step:
  *
- *   batch_size examples in the data order (epoch after epoch, a seeded permutation each)
+ *   batch_size examples in the data order (data-order.ts: shuffled, a curriculum, or as written)
  *     -> micro-batches of at most micro_batch_tokens padded tokens (planMicroBatches)
  *     -> loss = −(1/N) Σ log p(token | tokens before) over the batch's N trained tokens
  *        (every token of a text, the response and EOS of a prompt/response pair),
@@ -28,12 +28,13 @@ import type { CausalLM } from "../models/transformer.ts";
 import { checkpointDir, listCheckpoints, restoreCheckpoint, saveCheckpoint } from "../trainer/checkpoint.ts";
 import { policyForward, scoreResponses } from "../trainer/forward.ts";
 import { Progress } from "../trainer/progress.ts";
-import { PromptCursor, type CursorState } from "../trainer/prompt-order.ts";
+import type { CursorState } from "../trainer/prompt-order.ts";
 import { RunDirectory } from "../trainer/run-dir.ts";
 import { responseLength, type Sequence } from "../trainer/sequences.ts";
 import { runUpdate, type Optimized } from "../trainer/update.ts";
 import { pretrainConfigToYaml, type PretrainConfig } from "./config.ts";
 import { loadCorpus, type Corpus } from "./corpus.ts";
+import { DataOrder } from "./data-order.ts";
 import { startingModel } from "./model.ts";
 import { summarizePretrain, type PretrainSummary } from "./summary.ts";
 
@@ -62,7 +63,7 @@ interface Session {
   opt: Optimized;
   train: Corpus;
   heldOut: Corpus | null;
-  cursor: PromptCursor;
+  cursor: DataOrder;
   schedule: Schedule;
   run: RunDirectory;
   startStep: number;
@@ -155,7 +156,7 @@ async function setup(cfg: PretrainConfig, resume: boolean): Promise<Session> {
     : RunDirectory.create(cfg.run_dir, pretrainConfigToYaml(cfg), "pretrain", cfg.trainer.steps);
   return {
     cfg, model, tokenizerDir, opt, train, heldOut, run, startStep, counters,
-    cursor: new PromptCursor(train.examples.length, cfg.seed, cfg.data.shuffle, cursorState),
+    cursor: new DataOrder(train.sizes, cfg.seed, cfg.data.order, cursorState),
     schedule: { kind: o.lr_schedule, lr: o.lr, warmup: o.warmup_steps, total: cfg.trainer.steps, minLr: o.min_lr },
   };
 }

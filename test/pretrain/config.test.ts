@@ -31,6 +31,9 @@ test("config errors name the file, the line and the key", () => {
   assert.match(errorOf({ ...good, data: { train: { task: "add:1", count: 5, text_field: "x" } } }), /bad\.yaml:\d+: data\.train\.text_field: text_field goes with path/);
   assert.match(errorOf({ ...good, model: { ...(good.model as object), path: "m" } }), /bad\.yaml:\d+: model: give model\.path \(a model directory\) or model\.config \(from scratch\), not both/);
   assert.match(errorOf(good, ["trainer.batch_size=0"]), /bad\.yaml:\d+: trainer\.batch_size: Too small/);
+  const list = { ...good, data: { train: [{ task: "add:1", count: 5 }, { task: "add:2", count: 5, mixx: {} }] } };
+  assert.match(errorOf(list), /bad\.yaml:\d+: data\.train\.1\.mixx: unknown key/, "a list of sources is checked item by item");
+  assert.equal(errorOf({ ...good, data: { train: [{ task: "add:1", count: 5 }, { path: "x.jsonl" }] } }), "no error");
   assert.match(errorOf({ ...good, model: { ...(good.model as object), config: { hidden_size: 32 } } }), /model\.config\.intermediate_size: Invalid input: expected number/);
 });
 

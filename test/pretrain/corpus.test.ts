@@ -88,3 +88,11 @@ test("a task corpus is the built-in generator's prompts and responses, and its m
   assert.ok(none.examples.every((s) => !/\+ \d = \d\d\n/.test(text(s))), "no response does");
   assert.ok(all.examples.every((s) => tokenizer.decode([...s.ids.slice(0, s.promptLength)]).startsWith("User: ")));
 });
+
+test("several sources make one corpus: their examples in order, their names joined", async () => {
+  const a = await loadCorpus({ task: "add:1", count: 30, seed: 1 }, tokenizer, { maxTokens: 128, eos: EOS });
+  const b = await loadCorpus({ task: "mul:1", count: 20, seed: 2, mix: { reason: 1 } }, tokenizer, { maxTokens: 128, eos: EOS });
+  const both = await loadCorpus([{ task: "add:1", count: 30, seed: 1 }, { task: "mul:1", count: 20, seed: 2, mix: { reason: 1 } }], tokenizer, { maxTokens: 128, eos: EOS });
+  assert.equal(both.name, "add:1 + mul:1");
+  assert.deepEqual(both.examples, [...a.examples, ...b.examples]);
+});
