@@ -1,13 +1,14 @@
 /**
  * Where the items of `rlzero eval` and `rlzero curate` come from: benchmark names (presets)
- * or data files, with the field flags applying to files. Kept apart from the evaluation so
- * that other sources (built-in tasks) can be added here.
+ * or data files, with the field flags applying to files; or, for `rlzero eval --task`, a
+ * built-in task's problems drawn by seed from one split, with the suite's grader.
  */
 import { existsSync } from "node:fs";
 import { UserInputError } from "../errors.ts";
 import { loadDataset, type Dataset } from "../data/load.ts";
 import { isPresetName, PRESET_NAMES } from "../data/presets.ts";
 import type { DatasetSpecInput } from "../data/spec.ts";
+import { taskSet, type TaskSet } from "../tasks/dataset.ts";
 
 export interface DataFlags {
   dataDir?: string;
@@ -52,4 +53,18 @@ export async function loadSources(entries: readonly string[], f: DataFlags): Pro
     out.push(d);
   }
   return out;
+}
+
+export interface TaskFlags {
+  task: string;
+  count: number;
+  seed: number;
+  split: "train" | "eval";
+}
+
+/** `--task NAME --count N --seed S --split eval|train`: the task's problems, printing a line on stderr. */
+export function loadTaskSource(f: TaskFlags): TaskSet {
+  const set = taskSet({ task: f.task, count: f.count, seed: f.seed, split: f.split }, "eval");
+  console.error(`${set.name}: ${set.items.length} problems of ${f.task} (${f.split} split, seed ${f.seed}), graded by ${set.grader}`);
+  return set;
 }

@@ -10,6 +10,7 @@ import { logprobsCommand } from "./logprobs.ts";
 import { demoCommand } from "./demo.ts";
 import { gradeCommand } from "./grade.ts";
 import { trainCommand } from "./train.ts";
+import { pretrainCommand } from "./pretrain.ts";
 import { dashboardCommand } from "./dashboard.ts";
 import { evalCommand } from "./eval.ts";
 import { curateCommand } from "./curate.ts";
@@ -37,19 +38,22 @@ function float(name: string, min: number, max: number) {
   };
 }
 
-/** Sampling flags (generate, eval, curate). */
-function samplingOptions(cmd: Command, maxNewTokens: number): Command {
+/** Sampling flags (generate, eval, curate); `seed` overrides the --seed option (eval's default depends on --task). */
+function samplingOptions(cmd: Command, maxNewTokens: number, seed: { help: string; default?: number } = { help: "random seed", default: 0 }): Command {
   return cmd
     .option("--max-new-tokens <n>", "tokens to generate at most", int("--max-new-tokens", 1), maxNewTokens)
     .option("--temperature <t>", "sampling temperature (0: greedy)", float("--temperature", 0, 100), 1)
     .option("--top-p <p>", "nucleus sampling mass", float("--top-p", 0, 1), 1)
     .option("--top-k <k>", "keep the k most likely tokens (0: all)", int("--top-k", 0), 0)
-    .option("--seed <s>", "random seed", int("--seed", 0), 0);
+    .option("--seed <s>", seed.help, int("--seed", 0), seed.default);
 }
 
-/** Where samples come from, how they are drawn and which data (eval and curate). */
-function engineAndSamplingOptions(cmd: Command): Command {
-  return samplingOptions(cmd, 1024)
+/** Where samples come from, how they are drawn and which data (eval and curate); `eval` takes the built-in tasks too. */
+function engineAndSamplingOptions(cmd: Command, command: "eval" | "curate"): Command {
+  const seed = command === "eval"
+    ? { help: "random seed of the sampling; with --task also of the draw of problems (default 0; 1 with --task, the trainer's default held-out set)" }
+    : undefined;
+  return samplingOptions(cmd, 1024, seed)
     .option("--model <dir>", "model directory: sample with the built-in engine")
     .option("--endpoint <url...>", "OpenAI-compatible server(s) (vLLM, SGLang, llama.cpp); several share the load")
     .option("--model-name <name>", "with --endpoint: the model name the server serves")
@@ -59,7 +63,8 @@ function engineAndSamplingOptions(cmd: Command): Command {
     .option("--timeout <seconds>", "with --endpoint: time limit of one request", float("--timeout", 0.001, 86400), 600)
     .option("--retries <r>", "with --endpoint: attempts after a failed request (timeouts, errors, garbage)", int("--retries", 0), 4)
     .option("--batch-size <b>", "with --model: prompts per generation batch", int("--batch-size", 1), 16)
-    .option("--template <name|file>", "prompt: orz, qwen_math, chat, plain, or a file containing {question}", "orz")
+    .option("--template <name|file>", `prompt: orz, orz_short, qwen_math, chat, plain, or a file containing {question}${command === "eval" ? " (default: orz; orz_short with --task)" : ""}`,
+      command === "eval" ? undefined : "orz")
     .option("--system <text>", "with --template chat: a system message")
     .option("--stop <string...>", "stop strings (default: the template's)")
     .option("--format <format>", "answer format: orz, boxed, auto, choice (default: the template's; choice for multiple choice)")
@@ -129,11 +134,24 @@ function program(): Command {
     .option("--out <dir>", "results.md, results.json, charts/ and runs/ go here; rerunning reuses finished runs", "runs/compare")
     .action((opts) => compareCommand({ ...cli.opts(), ...opts }));
 
+  cli.command("pretrain")
+    .description("next-token training on a text or prompt/response corpus, or a built-in task's (the config: YAML, see docs/PRETRAIN.md)")
+    .option("--config <file>", "pretraining config (YAML), e.g. configs/pretrain-tiny.yaml")
+    .option("--set <key=value...>", "override config keys, e.g. --set trainer.steps=100 optim.lr=3e-4")
+    .option("--print-config", "print the resolved config and exit")
+    .option("--resume <run_dir>", "continue a run from its last checkpoint")
+    .action((opts) => pretrainCommand({ ...cli.opts(), ...opts }));
   engineAndSamplingOptions(cli.command("eval")
-    .description("evaluate a model on benchmarks: avg@n, pass@k, maj@k, length, truncation")
-    .requiredOption("--benchmarks <list>", "comma-separated benchmark names (math500, aime2024, aime2025, gpqa_diamond, minerva_math, olympiadbench, amc23, gsm8k, ...) or data files")
+    .description("evaluate a model on benchmarks or a built-in task: avg@n, pass@k, maj@k, length, truncation")
+    .option("--benchmarks <list>", "comma-separated benchmark names (math500, aime2024, aime2025, gpqa_diamond, minerva_math, olympiadbench, amc23, gsm8k, ...) or data files")
+    .option("--task <suite>", "instead of --benchmarks: freshly drawn problems of a built-in task suite (arith, countdown, add:3-4,..., docs/TASKS.md), graded by its grader")
+    .option("--count <n>", "with --task: problems drawn", int("--count", 1), 200)
+    .option("--split <split>", "with --task: eval or train", (v: string) => {
+      if (v !== "eval" && v !== "train") throw new InvalidArgumentError("--split must be eval or train");
+      return v;
+    }, "eval")
     .option("--n <k>", "samples per problem", int("--n", 1), 1)
-    .option("--out <dir>", "report.json, report.md and <benchmark>.jsonl go here; rerunning continues", "runs/eval"))
+    .option("--out <dir>", "report.json, report.md and <benchmark>.jsonl go here; rerunning continues", "runs/eval"), "eval")
     .action((opts) => evalCommand({ ...cli.opts(), ...opts }));
 
   engineAndSamplingOptions(cli.command("curate")
@@ -142,7 +160,7 @@ function program(): Command {
     .option("--k <k>", "samples per prompt", int("--k", 1), 8)
     .option("--min-pass <p>", "keep pass rates >= p (default 1/k: drop 0/k)", float("--min-pass", 0, 1))
     .option("--max-pass <p>", "keep pass rates <= p (default (k-1)/k: drop k/k)", float("--max-pass", 0, 1))
-    .option("--out <dir>", "kept.jsonl, curate-report.json and the sampled responses go here", "runs/curate"))
+    .option("--out <dir>", "kept.jsonl, curate-report.json and the sampled responses go here", "runs/curate"), "curate")
     .action((opts) => curateCommand({ ...cli.opts(), ...opts }));
 
   cli.command("serve")

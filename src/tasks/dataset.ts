@@ -7,6 +7,7 @@ import { z } from "zod";
 import type { PromptItem } from "../data/types.ts";
 import { parseSuite, suiteGrader } from "./registry.ts";
 import { drawProblems } from "./sets.ts";
+import type { Problem } from "./types.ts";
 
 export const TaskSetSpecSchema = z.strictObject({
   task: z.string().min(1).describe("a built-in task suite: arith (add:3-4,sub:3-4,mul:2-3), countdown, or task:levels,... (docs/TASKS.md)"),
@@ -23,6 +24,8 @@ export interface TaskSet {
   items: PromptItem[];
   /** The registered grader of the suite (e.g. task:arith). */
   grader: string;
+  /** The problems behind the items (item i is problem i), with their task and level. */
+  problems: Problem[];
 }
 
 export function taskSet(spec: TaskSetSpec, defaultSplit: "train" | "eval"): TaskSet {
@@ -33,5 +36,6 @@ export function taskSet(spec: TaskSetSpec, defaultSplit: "train" | "eval"): Task
     name: spec.name ?? `${spec.task}-${split}`,
     items: problems.map((p, i) => ({ id: String(i), question: p.question, answer: p.answer })),
     grader: suiteGrader(suite),
+    problems,
   };
 }

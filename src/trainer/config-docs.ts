@@ -1,7 +1,8 @@
 /**
  * docs/CONFIG.md, generated from the run config's zod schema (its JSON Schema form): every key
- * with its type, default and description, a table per section. `npm run config-docs` writes it;
- * a test checks the committed file is current.
+ * with its type, default and description, a table per section. `npm run config-docs` writes it
+ * (and docs/PRETRAIN_CONFIG.md, from `schemaReference` over the pretraining schema); a test
+ * checks the committed files are current.
  */
 import { z } from "zod";
 import { RunConfigSchema } from "./config.ts";
@@ -69,11 +70,16 @@ export function configKeys(): string[] {
 }
 
 export function configReference(): string {
-  const schema = runConfigJsonSchema();
+  return schemaReference(RunConfigSchema, "Run configuration reference", "src/trainer/config.ts");
+}
+
+/** The reference of a config schema: a table of its top-level keys, then one per section. */
+export function schemaReference(configSchema: z.ZodType, title: string, source: string): string {
+  const schema = z.toJSONSchema(configSchema, { io: "input", unrepresentable: "any" }) as JsonSchema;
   const out = [
-    "# Run configuration reference",
+    `# ${title}`,
     "",
-    "Generated from the schema in `src/trainer/config.ts` (and the sections it embeds) by `npm run config-docs`;",
+    `Generated from the schema in \`${source}\` (and the sections it embeds) by \`npm run config-docs\`;`,
     "do not edit by hand. A run config is YAML; every key is optional unless it has no default.",
     "Unknown keys are errors. Override any key on the command line with `--set key.path=value`.",
     "",
