@@ -12,7 +12,7 @@ import { presetConfig, type PresetName } from "../src/models/presets.ts";
 import { randomModel } from "../src/models/load.ts";
 import type { CausalLM } from "../src/models/transformer.ts";
 import type { Bf16Mode } from "../src/models/packed-weights.ts";
-import { backward, zeroGrad } from "../src/tensor/tensor.ts";
+import { backward, noGrad, zeroGrad } from "../src/tensor/tensor.ts";
 import { mean, neg } from "../src/tensor/elementwise.ts";
 import { AdamW } from "../src/nn/adamw.ts";
 import { generate, generateGroups, type SamplingParams } from "../src/sampling/generate.ts";
@@ -98,4 +98,37 @@ export function rlGenerateTokensPerSecond(preset: PresetName, mode: RlMode, shap
     tokens = out.reduce((n, c) => n + c.tokenIds.length, 0);
   }
   return tokens / ((performance.now() - t0) / 1000);
+}
+
+/**
+ * How far bf16 generation drifts from f32 on the bench model: |logp - f32 logp| of the sampled
+ * tokens (8 prompts x 32 tokens; max and mean, nats), and the share of greedy tokens that match
+ * f32's up to the first difference.
+ */
+export function bf16Drift(preset: PresetName, bf16: Bf16Mode): { max: number; mean: number; greedy: number } {
+  const model = benchModel(preset);
+  const prompts = randomPrompts(model.config.vocabSize, 8, 16, 9);
+  const params = { ...SAMPLING, maxNewTokens: 32 };
+  const rngs = () => prompts.map((_, i) => Rng.derive(9, i));
+  const sampled = generate(model, prompts, params, { rngs: rngs(), bf16 });
+  let max = 0, sum = 0, n = 0;
+  sampled.forEach((c, b) => {
+    const ids = Int32Array.from([...prompts[b], ...c.tokenIds]);
+    const rows = Int32Array.from(c.tokenIds, (_, i) => prompts[b].length - 1 + i);
+    const ref = noGrad(() => model.tokenLogprobs(ids, 1, ids.length, rows).logp.data);
+    c.logprobs.forEach((l, i) => {
+      max = Math.max(max, Math.abs(l - ref[i]));
+      sum += Math.abs(l - ref[i]);
+      n++;
+    });
+  });
+  const greedy = { ...params, temperature: 0, greedy: true };
+  const f32 = generate(model, prompts, greedy, { rngs: rngs() }), low = generate(model, prompts, greedy, { rngs: rngs(), bf16 });
+  let same = 0;
+  f32.forEach((c, b) => {
+    let t = 0;
+    while (t < c.tokenIds.length && c.tokenIds[t] === low[b].tokenIds[t]) t++;
+    same += t;
+  });
+  return { max, mean: sum / n, greedy: same / (prompts.length * params.maxNewTokens) };
 }

@@ -13,7 +13,7 @@ import { native } from "../src/native/index.ts";
 import { benchGemm } from "./gemm.ts";
 import { benchVerifier } from "./verifier.ts";
 import { benchLoad } from "./load.ts";
-import { benchModel, generateTokensPerSecond, GEN, rlGenerateTokensPerSecond, trainTokensPerSecond, TRAIN_SHAPES, type RlMode } from "./model.ts";
+import { benchModel, bf16Drift, generateTokensPerSecond, GEN, rlGenerateTokensPerSecond, trainTokensPerSecond, TRAIN_SHAPES, type RlMode } from "./model.ts";
 import { describe, TORCH_BEST, torchTokensPerSecond, type TorchSetting } from "./torch.ts";
 import { LlamaCpp } from "./llamacpp.ts";
 import { formatProfile, profiled } from "./profile.ts";
@@ -113,6 +113,10 @@ async function main(): Promise<void> {
           bf16.push({ name: "llama.cpp bf16 weights, KV f16, flash attention", run: () => tokens(llama.generate(file, info.threads, "f16", "on")) });
         }
         compare(`${preset}: bf16`, bf16);
+        for (const mode of ["lm-head", "all"] as const) {
+          const d = bf16Drift(preset, mode);
+          console.log(`  bf16 ${mode.padEnd(7)} drift from f32: |logp| max ${d.max.toExponential(1)}, mean ${d.mean.toExponential(1)} nats; greedy tokens equal to f32's: ${(100 * d.greedy).toFixed(0)}%`);
+        }
       }
       if (llama) {
         const prompt = Array.from({ length: 16 }, (_, i) => (i * 37 + 11) % model.config.vocabSize);

@@ -159,7 +159,7 @@ int32_t sample_row(const float* z, int64_t V, float zmax, float temperature, int
 // Uniforms are clamped into [0, 1): a uniform rounded to float32 can be exactly 1.
 void sample(const float* logits, int64_t B, int64_t V, float temperature, int64_t topK, float topP,
             const float* uniforms, int32_t* ids, float* logp) {
-#pragma omp parallel
+#pragma omp parallel if (B * V > 65536)
   {
     std::vector<float> e(V);
     std::vector<int32_t> cand, scratch;
