@@ -8,6 +8,7 @@
  *   rl: the RL step's shape: P prompts x n samples with EOS, so responses end at different
  *          lengths; static batches vs continuous batching vs continuous + shared prefill.
  */
+import { native } from "../src/native/index.ts";
 import { presetConfig, type PresetName } from "../src/models/presets.ts";
 import { randomModel } from "../src/models/load.ts";
 import type { CausalLM } from "../src/models/transformer.ts";
@@ -53,6 +54,21 @@ export function trainTokensPerSecond(preset: PresetName): number {
     if (s > 0) times.push(performance.now() - t0); // step 0 is the warm-up
   }
   return (B * T) / (median(times) / 1000);
+}
+
+/** fn's work per second of this process's CPU time, on one thread (robust to a shared machine's load). */
+export function perCpuSecondOnOneThread(fn: () => number, work: number): number {
+  const threads = native.info().threads;
+  native.setThreads(1);
+  try {
+    fn(); // warm-up
+    const c0 = process.cpuUsage();
+    fn();
+    const c = process.cpuUsage(c0);
+    return work / ((c.user + c.system) / 1e6);
+  } finally {
+    native.setThreads(threads);
+  }
 }
 
 function randomPrompts(vocab: number, count: number, length: number, seed: number): number[][] {

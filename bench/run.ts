@@ -4,7 +4,7 @@
  * run in turn (interleaved, `--reps` rounds) and the ratio is the median of the per-round ratios.
  *   --llamacpp DIR   also llama.cpp (DIR from `bash scripts/build-llamacpp.sh DIR`)
  *   --reps N         interleaved rounds per comparison (default 3)
- *   --only LIST      sections, comma-separated: gemm,generate,rl,train,profile,load,verifier
+ *   --only LIST      sections, comma-separated: gemm,generate,rl,train,cpu,profile,load,verifier
  *   --torch-sweep    PyTorch at every thread setting, sampler and attention, to find its strongest
  * Results go to stdout; BENCHMARKS.md records a run.
  */
@@ -13,7 +13,7 @@ import { native } from "../src/native/index.ts";
 import { benchGemm } from "./gemm.ts";
 import { benchVerifier } from "./verifier.ts";
 import { benchLoad } from "./load.ts";
-import { benchModel, bf16Drift, generateTokensPerSecond, GEN, rlGenerateTokensPerSecond, trainTokensPerSecond, TRAIN_SHAPES, type RlMode } from "./model.ts";
+import { benchModel, bf16Drift, generateTokensPerSecond, perCpuSecondOnOneThread, GEN, rlGenerateTokensPerSecond, trainTokensPerSecond, TRAIN_SHAPES, type RlMode } from "./model.ts";
 import { describe, TORCH_BEST, torchTokensPerSecond, type TorchSetting } from "./torch.ts";
 import { LlamaCpp } from "./llamacpp.ts";
 import { formatProfile, profiled } from "./profile.ts";
@@ -24,7 +24,7 @@ const { values: flags } = parseArgs({
   options: {
     llamacpp: { type: "string" },
     reps: { type: "string", default: "3" },
-    only: { type: "string", default: "gemm,generate,rl,train,profile,load,verifier" },
+    only: { type: "string", default: "gemm,generate,rl,train,cpu,profile,load,verifier" },
     "torch-sweep": { type: "boolean", default: false },
   },
 });
@@ -142,6 +142,24 @@ async function main(): Promise<void> {
         { name: "ours", run: () => trainTokensPerSecond(preset) },
         { name: `PyTorch 1.13 (${describe({ ...TORCH_BEST })})`, run: () => torchTokensPerSecond(preset, "train") },
       ]);
+    }
+  }
+
+  if (sections.has("cpu")) {
+    console.log("\n== One thread, tokens per second of CPU time (a shared machine's load barely enters; PyTorch: torch and OpenBLAS at 1 thread)");
+    const one: TorchSetting = { ...TORCH_BEST, threads: 1, blasThreads: 1 };
+    for (const preset of PRESETS) {
+      const { B, T, steps } = TRAIN_SHAPES[preset];
+      const work = { generate: GEN.prompts * GEN.newTokens, train: B * T * (steps + 1) };
+      const ours = {
+        generate: perCpuSecondOnOneThread(() => generateTokensPerSecond(preset), work.generate),
+        train: perCpuSecondOnOneThread(() => trainTokensPerSecond(preset), work.train),
+      };
+      for (const mode of ["generate", "train"] as const) {
+        const ref = torchTokensPerSecond(preset, mode, one, true);
+        const vs = typeof ref === "number" ? `PyTorch ${fmt(ref)}   ours / PyTorch ${(ours[mode] / ref).toFixed(2)}x` : ref;
+        console.log(`  ${preset.padEnd(16)} ${mode.padEnd(8)} ours ${fmt(ours[mode])}   ${vs}`);
+      }
     }
   }
 
