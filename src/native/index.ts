@@ -23,6 +23,13 @@ function packageRoot(): string {
 
 function load(): NativeAddon {
   const file = path.join(packageRoot(), "build", "Release", "rlzero_native.node");
+  // The OpenMP pool sleeps while it waits for work instead of spinning, unless the environment
+  // chose: on a machine shared with other processes, spinning threads took the cores from the
+  // thread they waited for, and generation ran 10-20x slower (BENCHMARKS.md). Read once, when
+  // libgomp is loaded with the addon.
+  if (process.env.OMP_WAIT_POLICY === undefined && process.env.GOMP_SPINCOUNT === undefined) {
+    process.env.OMP_WAIT_POLICY = "PASSIVE";
+  }
   if (!existsSync(file)) {
     throw new Error(
       `rlzero: the native addon ${file} is missing; run \`npm install\` in the package directory to build it ` +
