@@ -98,8 +98,9 @@ async function main(): Promise<void> {
       const model = benchModel(preset);
       if (llama) {
         const f32 = llama.gguf(model, preset, "f32");
-        for (const kv of ["f32", "f16"] as const) {
-          contenders.push({ name: `llama.cpp f32 weights, KV ${kv}, flash attention`, run: () => tokens(llama.generate(f32, info.threads, kv, "on")) });
+        for (const [kv, poll] of [["f32", 50], ["f16", 50], ["f16", 0]] as const) {
+          contenders.push({ name: `llama.cpp f32 weights, KV ${kv}, flash attention, poll ${poll}`,
+            run: () => tokens(llama.generate(f32, info.threads, kv, poll)) });
         }
       }
       compare(`${preset}: f32`, contenders);
@@ -110,7 +111,10 @@ async function main(): Promise<void> {
         ];
         if (llama) {
           const file = llama.gguf(model, preset, "bf16");
-          bf16.push({ name: "llama.cpp bf16 weights, KV f16, flash attention", run: () => tokens(llama.generate(file, info.threads, "f16", "on")) });
+          for (const poll of [50, 0] as const) {
+            bf16.push({ name: `llama.cpp bf16 weights, KV f16, flash attention, poll ${poll}`,
+              run: () => tokens(llama.generate(file, info.threads, "f16", poll)) });
+          }
         }
         compare(`${preset}: bf16`, bf16);
         for (const mode of ["lm-head", "all"] as const) {
