@@ -48,10 +48,12 @@ export class LlamaCpp {
    */
   generate(file: string, threads: number, kv: "f32" | "f16", poll: 0 | 50): LlamaCppRun | string {
     const args = ["-m", file, "-c", "8192", "-npp", "64", "-ntg", "128", "-npl", "32", "-t", String(threads),
-      "-ctk", kv, "-ctv", kv, "-fa", "on", "--poll", String(poll), "--output-format", "jsonl"];
+      "-ctk", kv, "-ctv", kv, "-fa", "on", "--poll", String(poll), "-fit", "off", "--output-format", "jsonl"];
     const r = spawnSync(path.join(this.dir, "llama-batched-bench"), args, { encoding: "utf8" });
     const line = r.stdout.split("\n").find((l) => l.startsWith("{") && l.includes('"t_tg"'));
-    if (r.status !== 0 || !line) return `llama-batched-bench failed: ${r.stderr.trim().split("\n").slice(-2).join(" ")}`;
+    if (r.status !== 0 || !line) {
+      return `llama-batched-bench gave no result (exit ${r.status}): ${r.stderr.trim().split("\n").slice(-2).join(" ")}`;
+    }
     const j = JSON.parse(line) as { t_pp: number; t_tg: number; pl: number; tg: number };
     return { tokensPerS: (j.pl * j.tg) / (j.t_pp + j.t_tg), settings: `KV ${kv}, flash attention, poll ${poll}` };
   }

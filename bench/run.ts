@@ -44,15 +44,17 @@ function compare(title: string, contenders: { name: string; run: () => Result }[
   console.log(`\n${title} (${reps} interleaved rounds; median tok/s)`);
   const results = contenders.map(() => [] as Result[]);
   for (let r = 0; r < reps; r++) contenders.forEach((c, i) => results[i].push(c.run()));
-  const ours = results[0] as number[];
+  const ours = results[0];
   contenders.forEach((c, i) => {
     const nums = results[i].filter((x): x is number => typeof x === "number");
     if (nums.length === 0) return console.log(`  ${c.name.padEnd(58)} ${results[i][0]}`);
     let line = `  ${c.name.padEnd(58)} ${fmt(median(nums))}`;
-    if (i > 0 && nums.length === reps) {
-      const ratios = nums.map((x, r) => ours[r] / x);
+    const ratios = results[i].flatMap((x, r) => (typeof x === "number" && typeof ours[r] === "number" ? [ours[r] / x] : []));
+    if (i > 0 && ratios.length > 0) {
       line += `   ours / this ${median(ratios).toFixed(2)}x (rounds ${Math.min(...ratios).toFixed(2)}-${Math.max(...ratios).toFixed(2)})`;
     }
+    const failed = results[i].find((x) => typeof x === "string");
+    if (failed) line += `   [${results[i].length - nums.length} of ${reps} rounds failed: ${failed}]`;
     console.log(line);
   });
 }
