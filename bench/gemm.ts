@@ -62,6 +62,20 @@ export async function benchGemm(): Promise<string[]> {
       ` | best ${(100 * best / peak).toFixed(0)}% of peak, ${(100 * best / s.design).toFixed(0)}% of DESIGN.md oneDNN (${s.design})`);
   }
 
+  // Decode-shaped GEMMs (32 rows) as the generation path runs them: y = x W^T with W prepacked.
+  for (const [M, N, K] of [[32, 151936, 896], [32, 4864, 896], [32, 896, 4864]]) {
+    const W = random(N * K, 0.05), rows = native.linearRows(M), x = random(rows * K), y = new Float32Array(rows * N);
+    const rate = (fn: () => void) => (2 * M * N * K) / time(fn, 2).median / 1e6;
+    const plain = rate(() => native.gemm(false, true, M, N, K, 1, x, W, 0, y));
+    const f32 = native.packLinear(W, N, K, false);
+    let line = `linear ${M}x${N}x${K} (x W^T) median GFLOP/s: plain gemm ${plain.toFixed(0)}, packed f32 ${rate(() => native.linearForward(x, M, f32, y, false)).toFixed(0)}`;
+    if (info.bf16) {
+      const bf16 = native.packLinear(W, N, K, true);
+      line += `, packed bf16 ${rate(() => native.linearForward(x, M, bf16, y, false)).toFixed(0)}`;
+    }
+    lines.push(line);
+  }
+
   const fmt = (name: string, t: { best: number; median: number }) =>
     `${name.padEnd(52)} best ${t.best.toFixed(2).padStart(8)} ms, median ${t.median.toFixed(2).padStart(8)} ms`;
   {

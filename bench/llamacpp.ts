@@ -42,15 +42,20 @@ export class LlamaCpp {
     return file;
   }
 
-  /** llama-batched-bench on the generation work; KV cache in the weights' precision (f32, else f16). */
-  generate(file: string, threads: number, kv: "f32" | "f16", flashAttention: "on" | "off"): LlamaCppRun | string {
-    const args = ["-m", file, "-c", "8192", "-npp", "64", "-ntg", "128",
-      "-npl", "32", "-t", String(threads), "-ctk", kv, "-ctv", kv, "-fa", flashAttention, "--output-format", "jsonl"];
+  /**
+   * llama-batched-bench on the generation work, with the KV cache in f32 or f16, and its threads
+   * polling for work (its default, 50) or sleeping (0, as our pool does; better on a busy machine).
+   */
+  generate(file: string, threads: number, kv: "f32" | "f16", poll: 0 | 50): LlamaCppRun | string {
+    const args = ["-m", file, "-c", "8192", "-npp", "64", "-ntg", "128", "-npl", "32", "-t", String(threads),
+      "-ctk", kv, "-ctv", kv, "-fa", "on", "--poll", String(poll), "-fit", "off", "--output-format", "jsonl"];
     const r = spawnSync(path.join(this.dir, "llama-batched-bench"), args, { encoding: "utf8" });
     const line = r.stdout.split("\n").find((l) => l.startsWith("{") && l.includes('"t_tg"'));
-    if (r.status !== 0 || !line) return `llama-batched-bench failed: ${r.stderr.trim().split("\n").slice(-2).join(" ")}`;
+    if (r.status !== 0 || !line) {
+      return `llama-batched-bench gave no result (exit ${r.status}): ${r.stderr.trim().split("\n").slice(-2).join(" ")}`;
+    }
     const j = JSON.parse(line) as { t_pp: number; t_tg: number; pl: number; tg: number };
-    return { tokensPerS: (j.pl * j.tg) / (j.t_pp + j.t_tg), settings: `KV ${kv}, flash attention ${flashAttention}` };
+    return { tokensPerS: (j.pl * j.tg) / (j.t_pp + j.t_tg), settings: `KV ${kv}, flash attention, poll ${poll}` };
   }
 
   /** Whether llama.cpp's greedy tokens after `prompt` equal ours on the same weights. */

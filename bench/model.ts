@@ -8,11 +8,12 @@
  *   rl: the RL step's shape: P prompts x n samples with EOS, so responses end at different
  *          lengths; static batches vs continuous batching vs continuous + shared prefill.
  */
+import { native } from "../src/native/index.ts";
 import { presetConfig, type PresetName } from "../src/models/presets.ts";
 import { randomModel } from "../src/models/load.ts";
 import type { CausalLM } from "../src/models/transformer.ts";
 import type { Bf16Mode } from "../src/models/packed-weights.ts";
-import { backward, zeroGrad } from "../src/tensor/tensor.ts";
+import { backward, noGrad, zeroGrad } from "../src/tensor/tensor.ts";
 import { mean, neg } from "../src/tensor/elementwise.ts";
 import { AdamW } from "../src/nn/adamw.ts";
 import { generate, generateGroups, type SamplingParams } from "../src/sampling/generate.ts";
@@ -53,6 +54,21 @@ export function trainTokensPerSecond(preset: PresetName): number {
     if (s > 0) times.push(performance.now() - t0); // step 0 is the warm-up
   }
   return (B * T) / (median(times) / 1000);
+}
+
+/** fn's work per second of this process's CPU time, on one thread (robust to a shared machine's load). */
+export function perCpuSecondOnOneThread(fn: () => number, work: number): number {
+  const threads = native.info().threads;
+  native.setThreads(1);
+  try {
+    fn(); // warm-up
+    const c0 = process.cpuUsage();
+    fn();
+    const c = process.cpuUsage(c0);
+    return work / ((c.user + c.system) / 1e6);
+  } finally {
+    native.setThreads(threads);
+  }
 }
 
 function randomPrompts(vocab: number, count: number, length: number, seed: number): number[][] {
@@ -98,4 +114,37 @@ export function rlGenerateTokensPerSecond(preset: PresetName, mode: RlMode, shap
     tokens = out.reduce((n, c) => n + c.tokenIds.length, 0);
   }
   return tokens / ((performance.now() - t0) / 1000);
+}
+
+/**
+ * How far bf16 generation drifts from f32 on the bench model: |logp - f32 logp| of the sampled
+ * tokens (8 prompts x 32 tokens; max and mean, nats), and the share of greedy tokens that match
+ * f32's up to the first difference.
+ */
+export function bf16Drift(preset: PresetName, bf16: Bf16Mode): { max: number; mean: number; greedy: number } {
+  const model = benchModel(preset);
+  const prompts = randomPrompts(model.config.vocabSize, 8, 16, 9);
+  const params = { ...SAMPLING, maxNewTokens: 32 };
+  const rngs = () => prompts.map((_, i) => Rng.derive(9, i));
+  const sampled = generate(model, prompts, params, { rngs: rngs(), bf16 });
+  let max = 0, sum = 0, n = 0;
+  sampled.forEach((c, b) => {
+    const ids = Int32Array.from([...prompts[b], ...c.tokenIds]);
+    const rows = Int32Array.from(c.tokenIds, (_, i) => prompts[b].length - 1 + i);
+    const ref = noGrad(() => model.tokenLogprobs(ids, 1, ids.length, rows).logp.data);
+    c.logprobs.forEach((l, i) => {
+      max = Math.max(max, Math.abs(l - ref[i]));
+      sum += Math.abs(l - ref[i]);
+      n++;
+    });
+  });
+  const greedy = { ...params, temperature: 0, greedy: true };
+  const f32 = generate(model, prompts, greedy, { rngs: rngs() }), low = generate(model, prompts, greedy, { rngs: rngs(), bf16 });
+  let same = 0;
+  f32.forEach((c, b) => {
+    let t = 0;
+    while (t < c.tokenIds.length && c.tokenIds[t] === low[b].tokenIds[t]) t++;
+    same += t;
+  });
+  return { max, mean: sum / n, greedy: same / (prompts.length * params.maxNewTokens) };
 }

@@ -4,7 +4,7 @@
  * run in turn (interleaved, `--reps` rounds) and the ratio is the median of the per-round ratios.
  *   --llamacpp DIR   also llama.cpp (DIR from `bash scripts/build-llamacpp.sh DIR`)
  *   --reps N         interleaved rounds per comparison (default 3)
- *   --only LIST      sections, comma-separated: gemm,generate,rl,train,profile,load,verifier
+ *   --only LIST      sections, comma-separated: gemm,generate,rl,train,cpu,profile,load,verifier
  *   --torch-sweep    PyTorch at every thread setting, sampler and attention, to find its strongest
  * Results go to stdout; BENCHMARKS.md records a run.
  */
@@ -13,7 +13,7 @@ import { native } from "../src/native/index.ts";
 import { benchGemm } from "./gemm.ts";
 import { benchVerifier } from "./verifier.ts";
 import { benchLoad } from "./load.ts";
-import { benchModel, generateTokensPerSecond, GEN, rlGenerateTokensPerSecond, trainTokensPerSecond, TRAIN_SHAPES, type RlMode } from "./model.ts";
+import { benchModel, bf16Drift, generateTokensPerSecond, perCpuSecondOnOneThread, GEN, rlGenerateTokensPerSecond, trainTokensPerSecond, TRAIN_SHAPES, type RlMode } from "./model.ts";
 import { describe, TORCH_BEST, torchTokensPerSecond, type TorchSetting } from "./torch.ts";
 import { LlamaCpp } from "./llamacpp.ts";
 import { formatProfile, profiled } from "./profile.ts";
@@ -24,7 +24,7 @@ const { values: flags } = parseArgs({
   options: {
     llamacpp: { type: "string" },
     reps: { type: "string", default: "3" },
-    only: { type: "string", default: "gemm,generate,rl,train,profile,load,verifier" },
+    only: { type: "string", default: "gemm,generate,rl,train,cpu,profile,load,verifier" },
     "torch-sweep": { type: "boolean", default: false },
   },
 });
@@ -44,15 +44,17 @@ function compare(title: string, contenders: { name: string; run: () => Result }[
   console.log(`\n${title} (${reps} interleaved rounds; median tok/s)`);
   const results = contenders.map(() => [] as Result[]);
   for (let r = 0; r < reps; r++) contenders.forEach((c, i) => results[i].push(c.run()));
-  const ours = results[0] as number[];
+  const ours = results[0];
   contenders.forEach((c, i) => {
     const nums = results[i].filter((x): x is number => typeof x === "number");
     if (nums.length === 0) return console.log(`  ${c.name.padEnd(58)} ${results[i][0]}`);
     let line = `  ${c.name.padEnd(58)} ${fmt(median(nums))}`;
-    if (i > 0 && nums.length === reps) {
-      const ratios = nums.map((x, r) => ours[r] / x);
+    const ratios = results[i].flatMap((x, r) => (typeof x === "number" && typeof ours[r] === "number" ? [ours[r] / x] : []));
+    if (i > 0 && ratios.length > 0) {
       line += `   ours / this ${median(ratios).toFixed(2)}x (rounds ${Math.min(...ratios).toFixed(2)}-${Math.max(...ratios).toFixed(2)})`;
     }
+    const failed = results[i].find((x) => typeof x === "string");
+    if (failed) line += `   [${results[i].length - nums.length} of ${reps} rounds failed: ${failed}]`;
     console.log(line);
   });
 }
@@ -98,8 +100,9 @@ async function main(): Promise<void> {
       const model = benchModel(preset);
       if (llama) {
         const f32 = llama.gguf(model, preset, "f32");
-        for (const kv of ["f32", "f16"] as const) {
-          contenders.push({ name: `llama.cpp f32 weights, KV ${kv}, flash attention`, run: () => tokens(llama.generate(f32, info.threads, kv, "on")) });
+        for (const [kv, poll] of [["f32", 50], ["f16", 50], ["f16", 0]] as const) {
+          contenders.push({ name: `llama.cpp f32 weights, KV ${kv}, flash attention, poll ${poll}`,
+            run: () => tokens(llama.generate(f32, info.threads, kv, poll)) });
         }
       }
       compare(`${preset}: f32`, contenders);
@@ -110,9 +113,16 @@ async function main(): Promise<void> {
         ];
         if (llama) {
           const file = llama.gguf(model, preset, "bf16");
-          bf16.push({ name: "llama.cpp bf16 weights, KV f16, flash attention", run: () => tokens(llama.generate(file, info.threads, "f16", "on")) });
+          for (const poll of [50, 0] as const) {
+            bf16.push({ name: `llama.cpp bf16 weights, KV f16, flash attention, poll ${poll}`,
+              run: () => tokens(llama.generate(file, info.threads, "f16", poll)) });
+          }
         }
         compare(`${preset}: bf16`, bf16);
+        for (const mode of ["lm-head", "all"] as const) {
+          const d = bf16Drift(preset, mode);
+          console.log(`  bf16 ${mode.padEnd(7)} drift from f32: |logp| max ${d.max.toExponential(1)}, mean ${d.mean.toExponential(1)} nats; greedy tokens equal to f32's: ${(100 * d.greedy).toFixed(0)}%`);
+        }
       }
       if (llama) {
         const prompt = Array.from({ length: 16 }, (_, i) => (i * 37 + 11) % model.config.vocabSize);
@@ -138,6 +148,24 @@ async function main(): Promise<void> {
         { name: "ours", run: () => trainTokensPerSecond(preset) },
         { name: `PyTorch 1.13 (${describe({ ...TORCH_BEST })})`, run: () => torchTokensPerSecond(preset, "train") },
       ]);
+    }
+  }
+
+  if (sections.has("cpu")) {
+    console.log("\n== One thread, tokens per second of CPU time (a shared machine's load barely enters; PyTorch: torch and OpenBLAS at 1 thread)");
+    const one: TorchSetting = { ...TORCH_BEST, threads: 1, blasThreads: 1 };
+    for (const preset of PRESETS) {
+      const { B, T, steps } = TRAIN_SHAPES[preset];
+      const work = { generate: GEN.prompts * GEN.newTokens, train: B * T * (steps + 1) };
+      const ours = {
+        generate: perCpuSecondOnOneThread(() => generateTokensPerSecond(preset), work.generate),
+        train: perCpuSecondOnOneThread(() => trainTokensPerSecond(preset), work.train),
+      };
+      for (const mode of ["generate", "train"] as const) {
+        const ref = torchTokensPerSecond(preset, mode, one, true);
+        const vs = typeof ref === "number" ? `PyTorch ${fmt(ref)}   ours / PyTorch ${(ours[mode] / ref).toFixed(2)}x` : ref;
+        console.log(`  ${preset.padEnd(16)} ${mode.padEnd(8)} ours ${fmt(ours[mode])}   ${vs}`);
+      }
     }
   }
 

@@ -22,16 +22,22 @@ export function describe(s: TorchSetting): string {
   return `torch threads ${s.threads}, OpenBLAS ${s.blasThreads}, ${s.attention ?? "grouped"} attention, ${s.sampler ?? "cdf"} sampler`;
 }
 
-/** PyTorch's tokens/s for the bench's work, or the reason it could not run. */
-export function torchTokensPerSecond(preset: PresetName, mode: "train" | "generate", s: TorchSetting = TORCH_BEST): number | string {
+/**
+ * PyTorch's tokens/s for the bench's work (per second of CPU time, all threads together, with
+ * `perCpuSecond`), or the reason it could not run.
+ */
+export function torchTokensPerSecond(preset: PresetName, mode: "train" | "generate", s: TorchSetting = TORCH_BEST,
+  perCpuSecond = false): number | string {
   const script = fileURLToPath(new URL("./torch_reference.py", import.meta.url));
   const args = [script, "--model", TORCH_NAME[preset], "--mode", mode, "--threads", String(s.threads)];
   if (s.sampler) args.push("--sampler", s.sampler);
   if (s.attention) args.push("--attention", s.attention);
-  const r = spawnSync("/usr/bin/python3", args, { encoding: "utf8", env: { ...process.env, OPENBLAS_NUM_THREADS: String(s.blasThreads) } });
+  const env = { ...process.env, OPENBLAS_NUM_THREADS: String(s.blasThreads), OMP_NUM_THREADS: String(s.threads) };
+  const r = spawnSync("/usr/bin/python3", args, { encoding: "utf8", env });
   if (r.error || r.status !== 0) {
     const why = r.error?.message ?? r.stderr.trim().split("\n").pop() ?? "failed";
     return /No module named 'torch'|ENOENT/.test(why) ? "PyTorch not installed (bash scripts/setup.sh --bench)" : `PyTorch run failed: ${why}`;
   }
-  return JSON.parse(r.stdout.trim().split("\n").pop()!).tokens_per_s as number;
+  const out = JSON.parse(r.stdout.trim().split("\n").pop()!) as { tokens_per_s: number; tokens_per_cpu_s: number };
+  return perCpuSecond ? out.tokens_per_cpu_s : out.tokens_per_s;
 }

@@ -15,7 +15,8 @@ model (weights as scripts/reference/hf_model.py names them), run without the ove
 
 On 2 cores its best setting is torch threads 1 with OpenBLAS at 2 threads (DESIGN.md; the bench
 measures it again with `--torch-sweep`). Prints one JSON line
-{model, mode, threads, blas_threads, sampler, attention, tokens_per_s, seconds, torch_version}:
+{model, mode, threads, blas_threads, sampler, attention, tokens_per_s, seconds, tokens_per_cpu_s,
+torch_version} (tokens_per_cpu_s: per second of the process's CPU time, all threads together):
   train:    one step = forward + backward of the mean next-token cross-entropy + AdamW step on
             B x T random tokens; tokens_per_s = B*T / median step time over K steps after one
             warm-up step; seconds = that median step time.
@@ -184,24 +185,26 @@ def main() -> None:
     model = build(config)
     vocab = config["vocab_size"]
 
-    times = []
+    times, cpu_times = [], []
     if args.mode == "train":
         b, t = TRAIN_SHAPE[args.model]
         opt = torch.optim.AdamW(model.parameters(), lr=1e-5)
         for i in range(steps + 1):  # step 0 is the warm-up
             ids = torch.randint(0, vocab, (b, t))
-            t0 = time.perf_counter()
+            t0, c0 = time.perf_counter(), time.process_time()
             train_step(model, opt, ids, grouped)
             if i > 0:
                 times.append(time.perf_counter() - t0)
+                cpu_times.append(time.process_time() - c0)
         tokens = b * t
     else:
         generate(model, torch.randint(0, vocab, (2, 8)), 4, args.sampler, grouped)  # warm-up
         for _ in range(steps):
             prompts = torch.randint(0, vocab, (GEN_BATCH, GEN_PROMPT))
-            t0 = time.perf_counter()
+            t0, c0 = time.perf_counter(), time.process_time()
             generate(model, prompts, GEN_NEW, args.sampler, grouped)
             times.append(time.perf_counter() - t0)
+            cpu_times.append(time.process_time() - c0)
         tokens = GEN_BATCH * GEN_NEW
 
     seconds = statistics.median(times)
@@ -209,6 +212,7 @@ def main() -> None:
                       "blas_threads": os.environ.get("OPENBLAS_NUM_THREADS", "default"),
                       "sampler": args.sampler, "attention": args.attention,
                       "tokens_per_s": round(tokens / seconds, 1), "seconds": round(seconds, 4),
+                      "tokens_per_cpu_s": round(tokens / statistics.median(cpu_times), 1),
                       "torch_version": torch.__version__}))
 
 

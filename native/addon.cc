@@ -242,17 +242,19 @@ struct LmHeadDims {
 void LmHeadForward(const CallbackInfo& info) {
   Args a(info, "lmHeadLogprobForward");
   const LmHeadDims d(a, 3, 2);
+  float* saved = a.present(10) ? a.f32(10, "saved", a.count({d.N, d.V})) : nullptr;
   lmhead_forward(a.f32(0, "hidden", d.nh), a.f32(1, "W", d.nw), d.targets, d.N, d.dim, d.V, a.num(6, "scale"),
-                 a.f32(7, "logp", d.N), a.f32(8, "entropy", d.N), a.f32(9, "lse", d.N));
+                 a.f32(7, "logp", d.N), a.f32(8, "entropy", d.N), a.f32(9, "lse", d.N), saved);
 }
 
 void LmHeadBackward(const CallbackInfo& info) {
   Args a(info, "lmHeadLogprobBackward");
   const LmHeadDims d(a, 6, 4);
   const float* entropy = a.present(12) ? a.f32(12, "entropy", d.N) : nullptr;
+  float* saved = a.present(13) ? a.f32(13, "saved", a.count({d.N, d.V})) : nullptr;
   lmhead_backward(a.f32(0, "dlogp", d.N), a.f32(1, "dentropy", d.N), a.f32(2, "hidden", d.nh), a.f32(3, "W", d.nw),
                   d.targets, a.f32(5, "lse", d.N), entropy, d.N, d.dim, d.V, a.num(9, "scale"),
-                  a.f32(10, "dhidden", d.nh), a.f32(11, "dW", d.nw));
+                  a.f32(10, "dhidden", d.nh), a.f32(11, "dW", d.nw), saved);
 }
 
 void Sample(const CallbackInfo& info) {

@@ -12,7 +12,7 @@ void attention_cached(const float* q, const float* k, const float* v, float* cac
                       const int32_t* slots, const int32_t* start, const int32_t* offsets, int64_t S, const Heads& h,
                       int64_t maxT, float* out) {
   const int64_t D = h.D, head = maxT * D;  // floats per (slot, KV head) in either cache
-#pragma omp parallel for schedule(dynamic)
+#pragma omp parallel for schedule(dynamic) if (offsets[S] * h.Hkv * D > 65536)
   for (int64_t s = 0; s < S; s++)
     for (int64_t t = 0; t < offsets[s + 1] - offsets[s]; t++)
       for (int64_t hk = 0; hk < h.Hkv; hk++) {

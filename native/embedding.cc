@@ -7,7 +7,7 @@
 namespace rz {
 
 void embedding_forward(const float* w, int64_t dim, const int32_t* ids, int64_t N, float* out) {
-#pragma omp parallel for schedule(static)
+#pragma omp parallel for schedule(static) if (N * dim > 65536)
   for (int64_t n = 0; n < N; n++) std::memcpy(out + n * dim, w + (int64_t)ids[n] * dim, dim * sizeof(float));
 }
 

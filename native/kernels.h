@@ -65,12 +65,12 @@ void attention_cached(const float* q, const float* k, const float* v, float* cac
                       const int32_t* slots, const int32_t* start, const int32_t* offsets, int64_t S, const Heads& h,
                       int64_t maxT, float* out);
 
-// ---- lmhead.cc (targets already checked)
+// ---- lmhead.cc (targets already checked; saved: null or N*V floats, the logits in tile order)
 void lmhead_forward(const float* hidden, const float* W, const int32_t* targets, int64_t N, int64_t dim, int64_t V,
-                    float scale, float* logp, float* entropy, float* lse);
+                    float scale, float* logp, float* entropy, float* lse, float* saved);
 void lmhead_backward(const float* dlogp, const float* dentropy, const float* hidden, const float* W,
                      const int32_t* targets, const float* lse, const float* entropy, int64_t N, int64_t dim,
-                     int64_t V, float scale, float* dhidden, float* dW);
+                     int64_t V, float scale, float* dhidden, float* dW, float* saved);
 
 // ---- sampler.cc
 void sample(const float* logits, int64_t B, int64_t V, float temperature, int64_t topK, float topP,

@@ -1,6 +1,8 @@
-// Fused LM head + log-softmax + entropy: z = scale * hidden[N,dim] @ W[V,dim]^T is never held
-// whole; it is computed in [RC x VT] tiles by the GEMM backend and consumed at once
-// (online log-sum-exp in the forward; dz and its two GEMMs in the backward).
+// Fused LM head + log-softmax + entropy: z = scale * hidden[N,dim] @ W[V,dim]^T is computed in
+// [RC x VT] tiles by the GEMM backend and consumed at once (online log-sum-exp in the forward; dz
+// and its two GEMMs in the backward). Either the tiles are kept (`saved`, the tiles one after the
+// other in the order they are computed: N*V floats), so the backward reuses them, or the backward
+// computes them again.
 #include <algorithm>
 #include <cmath>
 #include <limits>
@@ -54,8 +56,8 @@ struct RowStats {
 }  // namespace
 
 void lmhead_forward(const float* hidden, const float* W, const int32_t* targets, int64_t N, int64_t dim, int64_t V,
-                    float scale, float* logp, float* entropy, float* lse) {
-  std::vector<float> Z(std::min(N, RC) * VT);
+                    float scale, float* logp, float* entropy, float* lse, float* saved) {
+  std::vector<float> Z(saved ? 0 : std::min(N, RC) * VT);
   std::vector<RowStats> stats(std::min(N, RC));
   std::vector<float> zt(std::min(N, RC));
   for (int64_t n0 = 0; n0 < N; n0 += RC) {
@@ -63,10 +65,11 @@ void lmhead_forward(const float* hidden, const float* W, const int32_t* targets,
     std::fill(stats.begin(), stats.end(), RowStats{});
     for (int64_t v0 = 0; v0 < V; v0 += VT) {
       const int64_t vt = std::min(VT, V - v0);
-      gemm(false, true, rc, vt, dim, scale, hidden + n0 * dim, W + v0 * dim, 0.0f, Z.data());
+      float* tile = saved ? saved + n0 * V + rc * v0 : Z.data();
+      gemm(false, true, rc, vt, dim, scale, hidden + n0 * dim, W + v0 * dim, 0.0f, tile);
 #pragma omp parallel for schedule(static)
       for (int64_t i = 0; i < rc; i++) {
-        const float* z = Z.data() + i * vt;
+        const float* z = tile + i * vt;
         stats[i].add(z, vt);
         const int64_t tj = targets[n0 + i] - v0;
         if (tj >= 0 && tj < vt) zt[i] = z[tj];
@@ -83,25 +86,26 @@ void lmhead_forward(const float* hidden, const float* W, const int32_t* targets,
 // With p = softmax(z), H = entropy: dz_j = dlogp ([j = target] - p_j) - dentropy p_j (z_j - lse + H);
 // dhidden = scale dz @ W (written), dW += scale dz^T @ hidden. H comes from `entropy` (saved by the
 // forward) or, if that is null and some dentropy is non-zero, from a forward recomputation.
+// The logits come from `saved` (the forward's tiles, overwritten here with dz) or are recomputed.
 void lmhead_backward(const float* dlogp, const float* dentropy, const float* hidden, const float* W,
                      const int32_t* targets, const float* lse, const float* entropy, int64_t N, int64_t dim,
-                     int64_t V, float scale, float* dhidden, float* dW) {
+                     int64_t V, float scale, float* dhidden, float* dW, float* saved) {
   std::vector<float> H;
   if (!entropy) {
     H.assign(N, 0.0f);
     if (std::any_of(dentropy, dentropy + N, [](float x) { return x != 0.0f; })) {
       std::vector<float> lp(N), ls(N);
-      lmhead_forward(hidden, W, targets, N, dim, V, scale, lp.data(), H.data(), ls.data());
+      lmhead_forward(hidden, W, targets, N, dim, V, scale, lp.data(), H.data(), ls.data(), nullptr);
     }
     entropy = H.data();
   }
-  std::vector<float> Z(std::min(N, RC) * VT);
+  std::vector<float> Z(saved ? 0 : std::min(N, RC) * VT);
   for (int64_t n0 = 0; n0 < N; n0 += RC) {
     const int64_t rc = std::min(RC, N - n0);
     for (int64_t v0 = 0; v0 < V; v0 += VT) {
       const int64_t vt = std::min(VT, V - v0);
-      float* Zd = Z.data();
-      gemm(false, true, rc, vt, dim, scale, hidden + n0 * dim, W + v0 * dim, 0.0f, Zd);
+      float* Zd = saved ? saved + n0 * V + rc * v0 : Z.data();
+      if (!saved) gemm(false, true, rc, vt, dim, scale, hidden + n0 * dim, W + v0 * dim, 0.0f, Zd);
 #pragma omp parallel for schedule(static)
       for (int64_t i = 0; i < rc; i++) {
         const int64_t n = n0 + i;

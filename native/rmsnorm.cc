@@ -9,7 +9,7 @@
 namespace rz {
 
 void rmsnorm_forward(const float* x, const float* w, int64_t N, int64_t dim, float eps, float* y, float* rstd) {
-#pragma omp parallel for schedule(static)
+#pragma omp parallel for schedule(static) if (N * dim > 32768)
   for (int64_t n = 0; n < N; n++) {
     const float* xr = x + n * dim;
     float ss = 0;

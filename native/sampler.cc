@@ -16,12 +16,24 @@ namespace {
 
 constexpr float kInf = std::numeric_limits<float>::infinity();
 
-// Lowest index of the maximum, skipping NaN (NaN logits count as -inf).
+constexpr int64_t SB = 256;  // weights per block of the plain draw's block sums
+
+// Lowest index of the maximum, skipping NaN (NaN logits count as -inf): the maximum on vectors
+// (a NaN lane never wins `x > m`), then the first index holding it.
 int64_t argmax(const float* z, int64_t V) {
-  int64_t best = 0;
+  vf mv = vset(-kInf);
+  int64_t j = 0;
+  for (; j + VL <= V; j += VL) {
+    const vf x = vload(z + j);
+    mv = x > mv ? x : mv;
+  }
+  float m = hmax(mv);
+  for (; j < V; j++) m = z[j] > m ? z[j] : m;
+  if (m > -kInf)
+    for (j = 0; j < V; j++)
+      if (z[j] == m) return j;
+  int64_t best = 0;  // every logit is -inf or NaN: the first that is not NaN
   while (best + 1 < V && std::isnan(z[best])) best++;
-  for (int64_t j = best + 1; j < V; j++)
-    if (z[j] > z[best]) best = j;
   return best;
 }
 
@@ -29,37 +41,67 @@ int64_t argmax(const float* z, int64_t V) {
 bool is_limit(float zmax, float invT) { return zmax == kInf || invT == kInf; }
 
 // The unnormalised probabilities e[j] = exp((z[j] - zmax) * invT), zmax = max(z): NaN logits get
-// weight 0, and in the limit case each logit equal to zmax gets 1 and the rest 0.
-// Returns sum(e) accumulated in double in id order, so that a walk in id order reaches exactly it.
-double weights(const float* z, int64_t V, float zmax, float invT, float* e) {
-  if (is_limit(zmax, invT)) {
-    for (int64_t j = 0; j < V; j++) e[j] = z[j] == zmax ? 1.0f : 0.0f;
-  } else {
-    const vf vm = vset(zmax), vt = vset(invT);
-    int64_t j = 0;
-    for (; j + VL <= V; j += VL) {
-      const vf x = vexp((vload(z + j) - vm) * vt);
-      vstore(e + j, x == x ? x : vf{});  // NaN -> 0
+// weight 0, and in the limit case each logit equal to zmax gets 1 and the rest 0. Fills bsum[k]
+// with the sum of block k (SB weights, summed on vectors) and returns their sum, in block order.
+double weights(const float* z, int64_t V, float zmax, float invT, float* e, std::vector<double>& bsum) {
+  const bool limit = is_limit(zmax, invT);
+  const vf vm = vset(zmax), vt = vset(invT), one = vset(1.0f);
+  bsum.resize((V + SB - 1) / SB);
+  double total = 0;
+  for (int64_t j0 = 0, k = 0; j0 < V; j0 += SB, k++) {
+    const int64_t j1 = std::min(V, j0 + SB);
+    vf acc = {};
+    int64_t j = j0;
+    for (; j + VL <= j1; j += VL) {
+      const vf zj = vload(z + j);
+      vf x = limit ? (zj == vm ? one : vf{}) : vexp((zj - vm) * vt);
+      x = x == x ? x : vf{};  // NaN -> 0
+      vstore(e + j, x);
+      acc += x;
     }
-    for (; j < V; j++) {
-      const float x = std::exp((z[j] - zmax) * invT);
+    double b = hsum(acc);
+    for (; j < j1; j++) {
+      const float x = limit ? (z[j] == zmax ? 1.0f : 0.0f) : std::exp((z[j] - zmax) * invT);
       e[j] = x == x ? x : 0.0f;
+      b += e[j];
     }
+    bsum[k] = b;
+    total += b;
   }
-  double sum = 0;
-  for (int64_t j = 0; j < V; j++) sum += e[j];
-  return sum;
+  return total;
 }
 
-// Inverse-CDF draw over ids [0, n) (cand null) or cand[0:n], in that order, with weights e and
-// u in [0, 1). The total is summed in the same order as the walk, so u < 1 always stops on a
-// positive weight; the fallback (the last positive weight) only guards against u >= 1 or NaN.
+// Inverse-CDF draw over all ids in id order with the weights and block sums of `weights`: the
+// blocks are walked by their sums, then the block holding u * total entry by entry. Where a
+// block's sum and its entries' running sum round differently (about 1e-16 of the mass), the walk
+// stops on the block's last positive weight, so a zero-probability token is never drawn.
+int32_t draw_blocked(const float* e, const std::vector<double>& bsum, int64_t V, double total, float u) {
+  const double target = u * total;
+  double acc = 0;
+  for (int64_t k = 0; k < (int64_t)bsum.size(); acc += bsum[k], k++) {
+    if (!(acc + bsum[k] > target)) continue;
+    int32_t last = -1;
+    double a = acc;
+    for (int64_t j = k * SB; j < std::min(V, (k + 1) * SB); j++) {
+      if (e[j] > 0) last = (int32_t)j;
+      if ((a += e[j]) > target) return (int32_t)j;
+    }
+    if (last >= 0) return last;
+  }
+  for (int64_t j = V - 1; j > 0; j--)  // u * total beyond the walk (u >= 1 or NaN): the last positive weight
+    if (e[j] > 0) return (int32_t)j;
+  return 0;
+}
+
+// Inverse-CDF draw over cand[0:n], in that order, with weights e and u in [0, 1). The total is
+// summed in the same order as the walk, so u < 1 always stops on a positive weight; the fallback
+// (the last positive weight) only guards against u >= 1 or NaN.
 int32_t draw(const int32_t* cand, int64_t n, const float* e, double total, float u) {
   const double target = u * total;
   double acc = 0;
-  int32_t last = cand && n > 0 ? cand[0] : 0;
+  int32_t last = n > 0 ? cand[0] : 0;
   for (int64_t i = 0; i < n; i++) {
-    const int32_t id = cand ? cand[i] : (int32_t)i;
+    const int32_t id = cand[i];
     if (e[id] > 0) last = id;
     if ((acc += e[id]) > target) return id;
   }
@@ -109,9 +151,10 @@ void top_p_all(const float* z, float zmax, float invT, const float* e, int64_t V
 
 // Samples one row (see api.ts); zmax = max(z) is finite or +inf, temperature > 0.
 int32_t sample_row(const float* z, int64_t V, float zmax, float temperature, int64_t topK, float topP, float u,
-                   float* e, std::vector<int32_t>& cand, std::vector<int32_t>& scratch, float& logp) {
+                   float* e, std::vector<double>& bsum, std::vector<int32_t>& cand, std::vector<int32_t>& scratch,
+                   float& logp) {
   const float invT = 1.0f / temperature;
-  const double total = weights(z, V, zmax, invT, e);
+  const double total = weights(z, V, zmax, invT, e, bsum);
   const auto before = [e](int32_t a, int32_t b) { return ranks_before(e, a, b); };
   cand.clear();
   int32_t id;
@@ -146,7 +189,7 @@ int32_t sample_row(const float* z, int64_t V, float zmax, float temperature, int
     top_p_all(z, zmax, invT, e, V, total, topP, cand, scratch);
     id = draw(cand.data(), cand.size(), e, sum_of(cand, e), u);
   } else {  // plain sampling: walk in id order
-    id = draw(nullptr, V, e, total, u);
+    id = draw_blocked(e, bsum, V, total, u);
   }
   // log(e[id] / total), with log e[id] exact rather than from the float exp (0 in the limit case).
   logp = (float)((is_limit(zmax, invT) ? 0.0 : (double)(z[id] - zmax) * invT) - std::log(total));
@@ -159,9 +202,10 @@ int32_t sample_row(const float* z, int64_t V, float zmax, float temperature, int
 // Uniforms are clamped into [0, 1): a uniform rounded to float32 can be exactly 1.
 void sample(const float* logits, int64_t B, int64_t V, float temperature, int64_t topK, float topP,
             const float* uniforms, int32_t* ids, float* logp) {
-#pragma omp parallel
+#pragma omp parallel if (B * V > 65536)
   {
     std::vector<float> e(V);
+    std::vector<double> bsum;
     std::vector<int32_t> cand, scratch;
 #pragma omp for schedule(dynamic)
     for (int64_t b = 0; b < B; b++) {
@@ -173,10 +217,10 @@ void sample(const float* logits, int64_t B, int64_t V, float temperature, int64_
         logp[b] = std::numeric_limits<float>::quiet_NaN();
       } else if (temperature <= 0) {
         ids[b] = (int32_t)best;
-        logp[b] = (float)-std::log(weights(z, V, zmax, 1.0f, e.data()));
+        logp[b] = (float)-std::log(weights(z, V, zmax, 1.0f, e.data(), bsum));
       } else {
         const float u = std::min(uniforms[b] >= 0 ? uniforms[b] : 0.0f, std::nextafter(1.0f, 0.0f));
-        ids[b] = sample_row(z, V, zmax, temperature, topK, topP, u, e.data(), cand, scratch, logp[b]);
+        ids[b] = sample_row(z, V, zmax, temperature, topK, topP, u, e.data(), bsum, cand, scratch, logp[b]);
       }
     }
   }

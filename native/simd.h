@@ -17,7 +17,12 @@ typedef int32_t vi __attribute__((vector_size(VL * 4)));
 
 inline vf vload(const float* p) { vf v; std::memcpy(&v, p, sizeof v); return v; }
 inline void vstore(float* p, vf v) { std::memcpy(p, &v, sizeof v); }
-inline vf vset(float x) { return vf{} + x; }
+// Broadcast: lane 0 shuffled to every lane (a single vbroadcastss). `vf{} + x` would also add
+// 0.0f to x first, which the compiler must keep (-0.0f + 0.0f is +0.0f), on every use.
+inline vf vset(float x) {
+  const vf v = {x};
+  return __builtin_shuffle(v, vi{});
+}
 
 inline float hsum(vf v) { float s = 0; for (int i = 0; i < VL; i++) s += v[i]; return s; }
 inline float hmax(vf v) { float m = v[0]; for (int i = 1; i < VL; i++) m = v[i] > m ? v[i] : m; return m; }

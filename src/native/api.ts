@@ -114,19 +114,23 @@ export interface NativeAddon {
    * Fused LM head + log-softmax, chunked over rows so no [N, V] tensor is kept:
    * z = scale * hidden[N,dim] @ W[V,dim]^T; logp[n] = log softmax(z[n])[targets[n]];
    * entropy[n] = -sum softmax(z[n]) * log softmax(z[n]); lse[n] = logsumexp(z[n]) (saved).
+   * With `saved` (N*V floats) the logits are kept there, in the kernel's tile order, for the backward.
    */
   lmHeadLogprobForward(hidden: Float32Array, W: Float32Array, targets: Int32Array, N: number,
     dim: number, V: number, scale: number, logp: Float32Array, entropy: Float32Array,
-    lse: Float32Array): void;
+    lse: Float32Array, saved?: Float32Array): void;
   /**
    * Backward of the above given dlogp[N] and dentropy[N] (either may be all zeros):
    * dhidden[N,dim] written, dW[V,dim] accumulated. Recomputes the logits chunk by chunk.
    * `entropy` (optional) is the forward's entropy[N]: the dentropy path needs it, and without it
-   * a non-zero dentropy costs an extra forward pass to recompute it.
+   * a non-zero dentropy costs an extra forward pass to recompute it. `saved` (optional, N*V floats)
+   * is the buffer the forward kept its logits in: then they are not computed again (a quarter of
+   * the LM head's work), and the buffer is overwritten.
    */
   lmHeadLogprobBackward(dlogp: Float32Array, dentropy: Float32Array, hidden: Float32Array,
     W: Float32Array, targets: Int32Array, lse: Float32Array, N: number, dim: number, V: number,
-    scale: number, dhidden: Float32Array, dW: Float32Array, entropy?: Float32Array): void;
+    scale: number, dhidden: Float32Array, dW: Float32Array, entropy?: Float32Array,
+    saved?: Float32Array): void;
 
   /**
    * Samples one token per row of logits[B,V]. Row b: z = logits / temperature; keep the topK

@@ -49,6 +49,13 @@ function unsupportedCpu(binaryPath: string): string | null {
 }
 
 function load(): { addon: NativeAddon; binary: NativeBinary } {
+  // The OpenMP pool sleeps while it waits for work instead of spinning, unless the environment
+  // chose: on a machine shared with other processes, spinning threads took the cores from the
+  // thread they waited for, and generation ran 10-20x slower (BENCHMARKS.md). Read once, when
+  // libgomp is loaded with the addon.
+  if (process.env.OMP_WAIT_POLICY === undefined && process.env.GOMP_SPINCOUNT === undefined) {
+    process.env.OMP_WAIT_POLICY = "PASSIVE";
+  }
   const root = packageRoot();
   const candidates: NativeBinary[] = [
     { kind: "build", path: path.join(root, "build", "Release", "rlzero_native.node") },

@@ -102,10 +102,10 @@ interface Row {
   length: number;
 }
 
-/** A prompt's shared prefill: its keys and values in `slot`, its last hidden state [hidden]. */
+/** A prompt's shared prefill: its keys and values in `slot`, its last hidden state (once computed). */
 interface Prefix {
   slot: number;
-  hidden: Float32Array;
+  hidden: Float32Array | null;
 }
 
 /** A sequence of the next forward: tokens at positions start.. of slot; `done` takes its last hidden state. */
@@ -126,21 +126,22 @@ class Scheduler {
   private readonly freePrefixes: number[];
   private readonly prefixes = new Map<number, Prefix>(); // prompt -> its prefill, while samples wait
   private rows: Row[] = [];
-  /** Each row's last hidden state, from which its next token is drawn, by slot. */
-  private readonly hiddenOf = new Map<number, Float32Array>();
+  /** Each row's last hidden state, from which its next token is drawn: [batchSize, hidden] by slot. */
+  private readonly hiddenOf: Float32Array;
   /** The sampler's inputs and outputs, for up to batchSize rows. */
   private readonly sampling: { last: Float32Array; uniforms: Float32Array; next: Int32Array; logp: Float32Array };
   private nextCompletion = 0; // completions [0, nextCompletion) have been given a row
-  private nextPrefill = 0; // prompts [0, nextPrefill) are prefilled (or being prefilled)
+  private nextPrefill = 0; // with n > 1: prompts [0, nextPrefill) are prefilled (or being prefilled)
 
   constructor(private readonly model: CausalLM, private readonly prompts: readonly (readonly number[])[],
     private readonly n: number, private readonly params: SamplingParams, private readonly opts: GenerateOptions,
     private readonly batchSize: number, private readonly out: Completion[]) {
     const cfg = model.config;
     const longest = Math.max(...prompts.map((p) => p.length));
-    // With n > 1 a prompt is prefilled into a prefix slot and copied into its samples' rows;
-    // a forward prefills at most enough prompts to fill the free rows, plus one still open.
-    const prefixSlots = n > 1 ? Math.ceil(batchSize / n) + 1 : 0;
+    // With n > 1 a prompt is prefilled into a prefix slot and copied into its samples' rows. New
+    // prompts are prefilled only once every prefilled sample has a row, and at most enough of them
+    // to fill the free rows, so no more than ceil(batchSize / n) prefixes are ever held.
+    const prefixSlots = n > 1 ? Math.ceil(batchSize / n) : 0;
     this.cache = new KVCache(cfg, batchSize + prefixSlots, Math.min(cfg.maxPositions, longest + params.maxNewTokens));
     this.weights = model.packed(opts.bf16);
     this.freeRows = Array.from({ length: batchSize }, (_, i) => batchSize - 1 - i);
@@ -148,6 +149,7 @@ class Scheduler {
     this.stops = new StopStringMatcher(params.stopStrings ?? [], opts.decode);
     this.eos = new Set(params.eosTokenIds);
     this.temperature = params.greedy ? 0 : params.temperature;
+    this.hiddenOf = new Float32Array(batchSize * cfg.hiddenSize);
     this.sampling = { last: new Float32Array(batchSize * cfg.hiddenSize), uniforms: new Float32Array(batchSize),
       next: new Int32Array(batchSize), logp: new Float32Array(batchSize) };
   }
@@ -166,6 +168,7 @@ class Scheduler {
       }
       this.admitPrefilled();
       this.planPrefills(pending);
+      if (pending.length === 0 && this.rows.length === 0) throw new Error("generate: the scheduler made no progress");
       if (pending.length > 0) this.forward(pending);
       this.admitPrefilled();
       this.sampleStep();
@@ -177,7 +180,7 @@ class Scheduler {
     while (this.freeRows.length > 0 && this.nextCompletion < this.out.length) {
       const c = this.nextCompletion, p = Math.floor(c / this.n);
       const prefix = this.prefixes.get(p);
-      if (!prefix || prefix.hidden.length === 0) return;
+      if (!prefix?.hidden) return;
       const slot = this.freeRows.pop()!;
       const length = this.prompts[p].length;
       this.cache.copySlot(prefix.slot, slot, length);
@@ -203,7 +206,6 @@ class Scheduler {
         const c = this.nextCompletion++;
         const row: Row = { c, slot: this.freeRows.pop()!, length: this.prompts[c].length };
         this.rows.push(row);
-        this.nextPrefill = c + 1;
         pending.push({ slot: row.slot, start: 0, tokens: this.prompts[c], done: (h) => this.setHidden(row, h) });
       }
       return;
@@ -212,7 +214,7 @@ class Scheduler {
     let wanted = this.freeRows.length - (this.nextPrefill * this.n - this.nextCompletion);
     while (wanted > 0 && this.nextPrefill < this.prompts.length && this.freePrefixes.length > 0) {
       const p = this.nextPrefill++;
-      const prefix: Prefix = { slot: this.freePrefixes.pop()!, hidden: new Float32Array(0) };
+      const prefix: Prefix = { slot: this.freePrefixes.pop()!, hidden: null };
       this.prefixes.set(p, prefix);
       pending.push({ slot: prefix.slot, start: 0, tokens: this.prompts[p], done: (h) => (prefix.hidden = h.slice()) });
       wanted -= this.n;
@@ -235,9 +237,7 @@ class Scheduler {
   }
 
   private setHidden(row: Row, h: Float32Array): void {
-    let mine = this.hiddenOf.get(row.slot);
-    if (!mine) this.hiddenOf.set(row.slot, (mine = new Float32Array(h.length)));
-    mine.set(h);
+    this.hiddenOf.set(h, row.slot * h.length);
   }
 
   /** Draws one token for every row, then retires the rows that finished. */
@@ -247,7 +247,7 @@ class Scheduler {
     const cfg = this.model.config, d = cfg.hiddenSize;
     const { last, uniforms, next, logp } = this.sampling;
     this.rows.forEach((row, r) => {
-      last.set(this.hiddenOf.get(row.slot)!, r * d);
+      last.set(this.hiddenOf.subarray(row.slot * d, (row.slot + 1) * d), r * d);
       uniforms[r] = this.opts.rngs[row.c].uniform();
     });
     const logits = this.model.logits(last, R, this.weights);

@@ -21,7 +21,7 @@ export function linear(x: Tensor, W: Tensor, b?: Tensor, residual?: Tensor): Ten
   const [outF, inF] = W.shape;
   const N = rows(x, inF, "linear");
   if (residual && residual.size !== N * outF) throw new Error(`linear: residual of shape [${residual.shape}] for ${N} x ${outF} outputs`);
-  const y = residual ? residual.data.slice() : new Float32Array(N * outF);
+  const y = residual ? residual.data.slice() : uninitialized(N * outF);
   if (b) native.gemm(false, false, N, outF, 1, 1, ones(N), b.data, residual ? 1 : 0, y); // y (+)= 1 b^T
   native.gemm(false, true, N, outF, inF, 1, x.data, W.data, b || residual ? 1 : 0, y);
   const inputs = [x, W, ...(b ? [b] : []), ...(residual ? [residual] : [])];
@@ -30,7 +30,7 @@ export function linear(x: Tensor, W: Tensor, b?: Tensor, residual?: Tensor): Ten
     if (x.requiresGrad) {
       // dx[N,in] (+)= dy[N,out] @ W[out,in]
       const beta = x.grad ? 1 : 0;
-      native.gemm(false, false, N, inF, outF, 1, dy, W.data, beta, x.gradBuffer());
+      native.gemm(false, false, N, inF, outF, 1, dy, W.data, beta, x.grad ?? (x.grad = uninitialized(x.size)));
     }
     // dW[out,in] += dy^T[out,N] @ x[N,in]
     if (W.requiresGrad) native.gemm(true, false, outF, inF, N, 1, dy, x.data, 1, W.gradBuffer());
@@ -38,6 +38,15 @@ export function linear(x: Tensor, W: Tensor, b?: Tensor, residual?: Tensor): Ten
     if (b?.requiresGrad) native.gemm(false, false, 1, outF, N, 1, ones(N), dy, 1, b.gradBuffer());
     if (residual) accumulate(residual, dy);
   });
+}
+
+/**
+ * A Float32Array for a kernel to overwrite whole: not zero-filled (a training step allocates a
+ * few hundred MB of activations and gradients, and zeroing them cost about 5% of the step).
+ */
+function uninitialized(n: number): Float32Array {
+  const bytes = Buffer.allocUnsafeSlow(n * 4); // never pooled: its own ArrayBuffer, offset 0
+  return new Float32Array(bytes.buffer, bytes.byteOffset, n);
 }
 
 let onesCache = new Float32Array(0);
@@ -51,12 +60,12 @@ function ones(n: number): Float32Array {
 export function rmsnorm(x: Tensor, weight: Tensor, eps: number): Tensor {
   const dim = weight.size;
   const N = rows(x, dim, "rmsnorm");
-  const y = new Float32Array(x.size);
-  const rstd = new Float32Array(N);
+  const y = uninitialized(x.size);
+  const rstd = uninitialized(N);
   native.rmsnormForward(x.data, weight.data, N, dim, eps, y, rstd);
   return record1([x, weight], y, x.shape, (out) => {
     const into = x.requiresGrad && x.grad !== null; // x also feeds a residual: add to its gradient in place
-    const dx = into ? x.grad! : new Float32Array(x.size);
+    const dx = into ? x.grad! : uninitialized(x.size);
     const dw = weight.requiresGrad ? weight.gradBuffer() : new Float32Array(dim);
     native.rmsnormBackward(out.grad!, x.data, weight.data, rstd, N, dim, dx, dw, into);
     if (!into) accumulate(x, dx);
@@ -67,10 +76,10 @@ export function rmsnorm(x: Tensor, weight: Tensor, eps: number): Tensor {
 export function rope(x: Tensor, positions: Int32Array, invFreq: Float32Array, H: number, D: number): Tensor {
   const N = rows(x, H * D, "rope");
   if (positions.length !== N) throw new Error(`rope: ${positions.length} positions for ${N} rows`);
-  const y = new Float32Array(x.size);
+  const y = uninitialized(x.size);
   native.rope(x.data, positions, invFreq, N, H, D, false, y);
   return record1([x], y, x.shape, (out) => {
-    const dx = new Float32Array(x.size);
+    const dx = uninitialized(x.size);
     native.rope(out.grad!, positions, invFreq, N, H, D, true, dx);
     accumulate(x, dx);
   });
@@ -78,11 +87,11 @@ export function rope(x: Tensor, positions: Int32Array, invFreq: Float32Array, H:
 
 /** silu(gate) * up, element-wise. */
 export function swiglu(gate: Tensor, up: Tensor): Tensor {
-  const y = new Float32Array(gate.size);
+  const y = uninitialized(gate.size);
   native.swigluForward(gate.data, up.data, gate.size, y);
   return record1([gate, up], y, gate.shape, (out) => {
-    const dg = new Float32Array(gate.size);
-    const du = new Float32Array(up.size);
+    const dg = uninitialized(gate.size);
+    const du = uninitialized(up.size);
     native.swigluBackward(out.grad!, gate.data, up.data, gate.size, dg, du);
     accumulate(gate, dg);
     accumulate(up, du);
@@ -92,7 +101,7 @@ export function swiglu(gate: Tensor, up: Tensor): Tensor {
 /** Rows of weight[V, dim] picked by ids[N] -> [N, dim]. */
 export function embedding(weight: Tensor, ids: Int32Array): Tensor {
   const [V, dim] = weight.shape;
-  const y = new Float32Array(ids.length * dim);
+  const y = uninitialized(ids.length * dim);
   native.embeddingForward(weight.data, V, dim, ids, y);
   return record1([weight], y, [ids.length, dim], (out) => {
     native.embeddingBackward(out.grad!, ids, V, dim, weight.gradBuffer());
@@ -118,13 +127,13 @@ export function attentionPacked(q: Tensor, k: Tensor, v: Tensor, offsets: Int32A
   const { Hq, Hkv, D } = h;
   const N = offsets[offsets.length - 1];
   const scale = 1 / Math.sqrt(D);
-  const y = new Float32Array(N * Hq * D);
-  const lse = new Float32Array(N * Hq);
+  const y = uninitialized(N * Hq * D);
+  const lse = uninitialized(N * Hq);
   native.attentionForward(q.data, k.data, v.data, offsets, Hq, Hkv, D, scale, y, lse);
   return record1([q, k, v], y, q.shape, (out) => {
-    const dq = new Float32Array(q.size);
-    const dk = new Float32Array(k.size);
-    const dv = new Float32Array(v.size);
+    const dq = uninitialized(q.size);
+    const dk = uninitialized(k.size);
+    const dv = uninitialized(v.size);
     native.attentionBackward(out.grad!, q.data, k.data, v.data, y, lse, offsets, Hq, Hkv, D, scale, dq, dk, dv);
     accumulate(q, dq);
     accumulate(k, dk);
@@ -141,7 +150,7 @@ export function attention(q: Tensor, k: Tensor, v: Tensor, s: AttentionShape): T
 export function gatherRows(x: Tensor, rowIds: Int32Array): Tensor {
   const dim = x.shape[x.shape.length - 1];
   const N = rows(x, dim, "gatherRows");
-  const y = new Float32Array(rowIds.length * dim);
+  const y = uninitialized(rowIds.length * dim);
   rowIds.forEach((r, i) => {
     if (r < 0 || r >= N) throw new RangeError(`gatherRows: row ${r} outside [0, ${N})`);
     y.set(x.data.subarray(r * dim, (r + 1) * dim), i * dim);
@@ -158,9 +167,25 @@ export function gatherRows(x: Tensor, rowIds: Int32Array): Tensor {
   });
 }
 
+/** The most logits (N*V floats, 1 GiB) that tokenLogprobs keeps between forward and backward. */
+export const SAVED_LOGITS_LIMIT = 2 ** 28;
+
+/**
+ * The last backward's logits buffer, handed to the next forward that fits in it: a fresh buffer
+ * of this size costs its page faults on every training step.
+ */
+let spareLogits: Float32Array | null = null;
+
+function takeLogitsBuffer(n: number): Float32Array {
+  const spare = spareLogits;
+  spareLogits = null;
+  return spare && spare.buffer.byteLength >= n * 4 ? new Float32Array(spare.buffer, 0, n) : uninitialized(n);
+}
+
 /**
  * Per-token log-probability of targets and entropy of the next-token distribution, through the
- * fused LM head: logits = scale * hidden[N,dim] @ W[V,dim]^T are never kept whole.
+ * fused LM head: logits = scale * hidden[N,dim] @ W[V,dim]^T, computed in tiles; kept for the
+ * backward up to SAVED_LOGITS_LIMIT, else computed again there.
  * `scale` is 1/temperature, so log-probs match a sampler run at that temperature.
  * Returns logp[N] and entropy[N].
  */
@@ -168,15 +193,20 @@ export function tokenLogprobs(hidden: Tensor, W: Tensor, targets: Int32Array, sc
   const [V, dim] = W.shape;
   const N = rows(hidden, dim, "tokenLogprobs");
   if (targets.length !== N) throw new Error(`tokenLogprobs: ${targets.length} targets for ${N} rows`);
-  const logp = new Float32Array(N);
-  const ent = new Float32Array(N);
-  const lse = new Float32Array(N);
-  native.lmHeadLogprobForward(hidden.data, W.data, targets, N, dim, V, scale, logp, ent, lse);
+  const logp = uninitialized(N);
+  const ent = uninitialized(N);
+  const lse = uninitialized(N);
+  // Logits kept for the backward (so it need not compute them again) when they fit the budget.
+  const tracked = hidden.requiresGrad || W.requiresGrad;
+  let saved = tracked && N * V <= SAVED_LOGITS_LIMIT ? takeLogitsBuffer(N * V) : undefined;
+  native.lmHeadLogprobForward(hidden.data, W.data, targets, N, dim, V, scale, logp, ent, lse, saved);
   const [logpT, entT] = record([hidden, W], [{ data: logp, shape: [N] }, { data: ent, shape: [N] }], ([lo, en]) => {
-    const dh = new Float32Array(hidden.size);
+    const dh = uninitialized(hidden.size);
     const dW = W.requiresGrad ? W.gradBuffer() : new Float32Array(W.size);
     native.lmHeadLogprobBackward(lo.grad ?? new Float32Array(N), en.grad ?? new Float32Array(N),
-      hidden.data, W.data, targets, lse, N, dim, V, scale, dh, dW, ent);
+      hidden.data, W.data, targets, lse, N, dim, V, scale, dh, dW, ent, saved);
+    if (saved) spareLogits = saved; // overwritten by the backward; the next forward may reuse it
+    saved = undefined;
     accumulate(hidden, dh);
   });
   return { logp: logpT, entropy: entT };

@@ -69,3 +69,23 @@ test("lmHeadLogprobBackward: dhidden, dW (accumulated) by finite differences, bo
     }
   }
 });
+
+test("with the forward's logits saved, the backward gives the same gradients without recomputing them", () => {
+  const rand = rng(12);
+  const [N, dim, V] = [700, 16, 2500]; // two row chunks, three vocabulary tiles
+  const hidden = randn(rand, N * dim), W = randn(rand, V * dim, 0.5), scale = 0.9;
+  const targets = new Int32Array(N).map(() => Math.floor(rand() * V));
+  const dlogp = randn(rand, N), dentropy = randn(rand, N);
+  const run = (keep: boolean) => {
+    const logp = new Float32Array(N), entropy = new Float32Array(N), lse = new Float32Array(N);
+    const saved = keep ? new Float32Array(N * V) : undefined;
+    native.lmHeadLogprobForward(hidden, W, targets, N, dim, V, scale, logp, entropy, lse, saved);
+    const dh = new Float32Array(N * dim), dW = new Float32Array(V * dim);
+    native.lmHeadLogprobBackward(dlogp, dentropy, hidden, W, targets, lse, N, dim, V, scale, dh, dW, entropy, saved);
+    return { logp, dh, dW };
+  };
+  const a = run(true), b = run(false);
+  assertClose(a.logp, b.logp, 0, 0, "logp");
+  assertClose(a.dh, b.dh, 0, 0, "dhidden");
+  assertClose(a.dW, b.dW, 0, 0, "dW");
+});
