@@ -10,7 +10,8 @@ export interface Profile {
   kernels: { name: string; ms: number; calls: number }[];
 }
 
-export function profiled(fn: () => void): Profile {
+/** Wraps every native kernel in a timer until `restore()`; `profile(totalMs)` gives the table. */
+function instrument(): { restore: () => void; profile: (totalMs: number) => Profile } {
   const table = new Map<string, { ms: number; calls: number }>();
   const addon = native as unknown as Record<string, unknown>;
   const originals = new Map<string, (...args: unknown[]) => unknown>();
@@ -27,15 +28,33 @@ export function profiled(fn: () => void): Profile {
       return out;
     };
   }
+  return {
+    restore: () => originals.forEach((f, name) => (addon[name] = f)),
+    profile: (totalMs) => ({ totalMs, kernels: [...table].map(([name, r]) => ({ name, ...r })).sort((a, b) => b.ms - a.ms) }),
+  };
+}
+
+export function profiled(fn: () => void): Profile {
+  const probe = instrument();
   const t0 = performance.now();
   try {
     fn();
   } finally {
-    for (const [name, f] of originals) addon[name] = f;
+    probe.restore();
   }
-  const totalMs = performance.now() - t0;
-  const kernels = [...table].map(([name, r]) => ({ name, ...r })).sort((a, b) => b.ms - a.ms);
-  return { totalMs, kernels };
+  return probe.profile(performance.now() - t0);
+}
+
+/** `profiled` for an async function: kernels run on the main thread, so the table is still theirs alone. */
+export async function profiledAsync(fn: () => Promise<void>): Promise<Profile> {
+  const probe = instrument();
+  const t0 = performance.now();
+  try {
+    await fn();
+  } finally {
+    probe.restore();
+  }
+  return probe.profile(performance.now() - t0);
 }
 
 /** Lines "kernel  ms  share  calls", then the time outside the kernels. */

@@ -4,7 +4,7 @@
  * run in turn (interleaved, `--reps` rounds) and the ratio is the median of the per-round ratios.
  *   --llamacpp DIR   also llama.cpp (DIR from `bash scripts/build-llamacpp.sh DIR`)
  *   --reps N         interleaved rounds per comparison (default 3)
- *   --only LIST      sections, comma-separated: gemm,generate,rl,train,cpu,profile,load,verifier
+ *   --only LIST      sections, comma-separated: gemm,generate,rl,train,cpu,profile,rl-step,load,verifier
  *   --torch-sweep    PyTorch at every thread setting, sampler and attention, to find its strongest
  * Results go to stdout; BENCHMARKS.md records a run.
  */
@@ -17,6 +17,7 @@ import { benchModel, bf16Drift, generateTokensPerSecond, perCpuSecondOnOneThread
 import { describe, TORCH_BEST, torchTokensPerSecond, type TorchSetting } from "./torch.ts";
 import { LlamaCpp } from "./llamacpp.ts";
 import { formatProfile, profiled } from "./profile.ts";
+import { benchRlStep } from "./rl-step.ts";
 import type { PresetName } from "../src/models/presets.ts";
 import type { Bf16Mode } from "../src/models/packed-weights.ts";
 
@@ -24,7 +25,7 @@ const { values: flags } = parseArgs({
   options: {
     llamacpp: { type: "string" },
     reps: { type: "string", default: "3" },
-    only: { type: "string", default: "gemm,generate,rl,train,cpu,profile,load,verifier" },
+    only: { type: "string", default: "gemm,generate,rl,train,cpu,profile,rl-step,load,verifier" },
     "torch-sweep": { type: "boolean", default: false },
   },
 });
@@ -177,6 +178,11 @@ async function main(): Promise<void> {
       console.log(`  ${preset} train step x${TRAIN_SHAPES[preset].steps + 1}:`);
       for (const l of formatProfile(profiled(() => trainTokensPerSecond(preset)))) console.log(l);
     }
+  }
+
+  if (sections.has("rl-step")) {
+    console.log("\n== The RL step of the built-in default (rlzero train), by phase");
+    for (const line of await benchRlStep()) console.log(line);
   }
 
   if (sections.has("load")) {

@@ -6,7 +6,7 @@
 import path from "node:path";
 import { compare } from "../compare/compare.ts";
 import { parseAlgorithms } from "../compare/recipes.ts";
-import { UserInputError } from "../errors.ts";
+import { DEFAULT_CONFIG_FILE, defaultModelOverride } from "../trainer/default-run.ts";
 import { applyThreads } from "./threads.ts";
 
 export interface CompareFlags {
@@ -22,8 +22,10 @@ export interface CompareFlags {
 export async function compareCommand(flags: CompareFlags): Promise<void> {
   applyThreads(flags.threads);
   const algorithms = parseAlgorithms(flags.algorithms);
-  if (!flags.config) throw new UserInputError("rlzero compare needs --config FILE: the base run config every algorithm shares (with a data.eval held-out set)");
-  const outcome = await compare({ algorithms, seeds: flags.seeds, base: { file: flags.config }, set: flags.set ?? [], steps: flags.steps, out: flags.out });
+  // Without --config, the built-in default (configs/default.yaml on the shipped tiny model).
+  const base = { file: flags.config ?? DEFAULT_CONFIG_FILE };
+  const set = [...(flags.config ? [] : [defaultModelOverride()]), ...(flags.set ?? [])];
+  const outcome = await compare({ algorithms, seeds: flags.seeds, base, set, steps: flags.steps, out: flags.out });
   if (outcome.interrupted) {
     console.log("interrupted: run the same command again to continue the comparison");
     return;

@@ -7,7 +7,6 @@ import { UserInputError } from "../errors.ts";
 import { infoCommand } from "./info.ts";
 import { generateCommand } from "./generate.ts";
 import { logprobsCommand } from "./logprobs.ts";
-import { demoCommand } from "./demo.ts";
 import { gradeCommand } from "./grade.ts";
 import { trainCommand } from "./train.ts";
 import { pretrainCommand } from "./pretrain.ts";
@@ -128,7 +127,7 @@ function program(): Command {
     .description("run several algorithms at several seeds under the same budget; table, findings and charts (docs/COMPARE.md)")
     .option("--algorithms <list>", "comma-separated algorithms", COMPARE_ALGORITHMS.join(","))
     .option("--seeds <k>", "seeds 0 .. k-1 for each algorithm", int("--seeds", 1), 3)
-    .option("--config <file>", "the base run config every algorithm shares (YAML; needs a data.eval held-out set)")
+    .option("--config <file>", "the base run config every algorithm shares (YAML; needs a data.eval held-out set); default: the built-in default, configs/default.yaml")
     .option("--set <key=value...>", "override config keys in every run, e.g. --set rollout.prompts_per_step=16")
     .option("--steps <n>", "RL steps of every run (trainer.steps)", int("--steps", 1))
     .option("--out <dir>", "results.md, results.json, charts/ and runs/ go here; rerunning reuses finished runs", "runs/compare")
@@ -187,11 +186,6 @@ function program(): Command {
     .requiredOption("--format <name>", "the framework: verl")
     .option("--set <key=value...>", "override config keys first, as rlzero train --set")
     .action((config: string, opts) => exportRecipeCommand(config, opts));
-
-  cli.command("demo")
-    .description("the built-in default: build a small model and generate with it")
-    .option("--out <dir>", "where to write the model", "runs/demo")
-    .action((opts) => demoCommand({ ...cli.opts(), ...opts }));
 
   cli.command("dashboard")
     .description("serve a local web page with the charts and samples of the runs under a directory")

@@ -1,5 +1,5 @@
 /**
- * Model shapes used by the demo and the benchmarks, as Hugging Face config.json objects.
+ * Model shapes used by the benchmarks and tests, as Hugging Face config.json objects.
  * `mini`: about 4M parameters. `qwen2.5-0.5b-4l`: Qwen2.5-0.5B's shapes cut to 4 layers.
  */
 import { parseConfig, type ModelConfig } from "./config.ts";

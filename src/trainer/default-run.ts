@@ -12,9 +12,12 @@ const ROOT = fileURLToPath(new URL("../../", import.meta.url));
 
 export const DEFAULT_CONFIG_FILE = path.join(ROOT, "configs", "default.yaml");
 
+/** The `--set` override that places the default's model inside the package. */
+export const defaultModelOverride = (): string => `model.path=${path.join(ROOT, "models", "tiny-arith")}`;
+
 /** `--set` overrides that place the default's model inside the package and its run in a fresh directory. */
 export function defaultRunOverrides(runDirBase = "runs/default"): string[] {
   let runDir = runDirBase;
   for (let i = 2; fs.existsSync(runDir); i++) runDir = `${runDirBase}-${i}`;
-  return [`model.path=${path.join(ROOT, "models", "tiny-arith")}`, `run_dir=${runDir}`];
+  return [defaultModelOverride(), `run_dir=${runDir}`];
 }

@@ -113,11 +113,3 @@ test("grade adds extracted, correct and reason, skips malformed lines with their
   assert.deepEqual(graded.map((g) => [g.extracted, g.correct, g.reason]), [["\\frac{1}{2}", true, "correct"], ["7", false, "wrong_answer"]]);
   assertUserError(rlzero("grade", "--input", path.join(dir, "missing.jsonl")), /missing\.jsonl does not exist/);
 });
-
-test("demo (the README's main command) saves a model that loads and generates", () => {
-  const out = path.join(fs.mkdtempSync(path.join(os.tmpdir(), "rlzero-demo-")), "demo");
-  const r = rlzero("demo", "--out", out);
-  assert.equal(r.status, 0, r.stderr);
-  assert.match(r.stdout, /generated 4096 tokens for 32 prompts/);
-  for (const f of ["config.json", "model.safetensors", "generation_config.json"]) assert.ok(fs.existsSync(path.join(out, f)), f);
-});

@@ -11,9 +11,9 @@ export interface CliRun {
   stderr: string;
 }
 
-/** `onSpawn` receives a way to signal the child while it runs. */
-export function rlzeroAsync(args: string[], onSpawn?: (kill: (signal: NodeJS.Signals) => void) => void): Promise<CliRun> {
-  const child = spawn(process.execPath, ["--import", "tsx", path.join(root, "test/helpers/cli.ts"), ...args], { cwd: root });
+/** `onSpawn` receives a way to signal the child while it runs; `cwd` is the repository by default. */
+export function rlzeroAsync(args: string[], onSpawn?: (kill: (signal: NodeJS.Signals) => void) => void, cwd = root): Promise<CliRun> {
+  const child = spawn(process.execPath, ["--import", path.join(root, "node_modules/tsx/dist/loader.mjs"), path.join(root, "test/helpers/cli.ts"), ...args], { cwd });
   let stdout = "";
   let stderr = "";
   child.stdout.on("data", (d: Buffer) => (stdout += d.toString()));
