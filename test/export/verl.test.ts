@@ -17,7 +17,7 @@ import { resolveConfig } from "../../src/trainer/load-config.ts";
 import { rlzeroAsync } from "../cli/spawn-cli.ts";
 
 const configs = fileURLToPath(new URL("../../configs/", import.meta.url));
-const recipes = fs.readdirSync(configs).filter((f) => f.endsWith(".yaml"));
+const recipes = fs.readdirSync(configs).filter((f) => f.endsWith(".yaml") && !f.startsWith("pretrain")); // pretrain-*: rlzero pretrain configs
 const optionsFile = fileURLToPath(new URL("./verl-ppo-trainer-options.txt", import.meta.url));
 const optionsText = fs.readFileSync(optionsFile, "utf8");
 const options = new Set(optionsText.split("\n").filter((l) => l && !l.startsWith("#")));
