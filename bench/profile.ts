@@ -11,7 +11,7 @@ export interface Profile {
 }
 
 /** Wraps every native kernel in a timer until `restore()`; `profile(totalMs)` gives the table. */
-function instrument(): { restore: () => void; profile: (totalMs: number) => Profile } {
+function instrument(): { restore: () => void; profile: (totalMs: number) => Profile; kernelMs: () => number } {
   const table = new Map<string, { ms: number; calls: number }>();
   const addon = native as unknown as Record<string, unknown>;
   const originals = new Map<string, (...args: unknown[]) => unknown>();
@@ -30,6 +30,7 @@ function instrument(): { restore: () => void; profile: (totalMs: number) => Prof
   }
   return {
     restore: () => originals.forEach((f, name) => (addon[name] = f)),
+    kernelMs: () => [...table.values()].reduce((sum, r) => sum + r.ms, 0),
     profile: (totalMs) => ({ totalMs, kernels: [...table].map(([name, r]) => ({ name, ...r })).sort((a, b) => b.ms - a.ms) }),
   };
 }
@@ -45,12 +46,15 @@ export function profiled(fn: () => void): Profile {
   return probe.profile(performance.now() - t0);
 }
 
-/** `profiled` for an async function: kernels run on the main thread, so the table is still theirs alone. */
-export async function profiledAsync(fn: () => Promise<void>): Promise<Profile> {
+/**
+ * `profiled` for an async function: kernels run on the main thread, so the table is still theirs
+ * alone. `fn` gets `kernelMs()`, the time spent in kernels so far, to measure a part of its run.
+ */
+export async function profiledAsync(fn: (kernelMs: () => number) => Promise<void>): Promise<Profile> {
   const probe = instrument();
   const t0 = performance.now();
   try {
-    await fn();
+    await fn(probe.kernelMs);
   } finally {
     probe.restore();
   }

@@ -13,7 +13,7 @@ export interface CliRun {
 
 /** `onSpawn` receives a way to signal the child while it runs; `cwd` is the repository by default. */
 export function rlzeroAsync(args: string[], onSpawn?: (kill: (signal: NodeJS.Signals) => void) => void, cwd = root): Promise<CliRun> {
-  const child = spawn(process.execPath, ["--import", path.join(root, "node_modules/tsx/dist/loader.mjs"), path.join(root, "test/helpers/cli.ts"), ...args], { cwd });
+  const child = spawn(process.execPath, ["--import", import.meta.resolve("tsx"), path.join(root, "test/helpers/cli.ts"), ...args], { cwd });
   let stdout = "";
   let stderr = "";
   child.stdout.on("data", (d: Buffer) => (stdout += d.toString()));
