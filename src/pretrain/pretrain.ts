@@ -28,6 +28,7 @@ import type { CausalLM } from "../models/transformer.ts";
 import { checkpointDir, listCheckpoints, restoreCheckpoint, saveCheckpoint } from "../trainer/checkpoint.ts";
 import { policyForward, scoreResponses } from "../trainer/forward.ts";
 import { Progress } from "../trainer/progress.ts";
+import { StopOnCtrlC } from "../trainer/stop-on-ctrl-c.ts";
 import type { CursorState } from "../trainer/prompt-order.ts";
 import { RunDirectory } from "../trainer/run-dir.ts";
 import { responseLength, type Sequence } from "../trainer/sequences.ts";
@@ -82,23 +83,17 @@ export async function pretrain(cfg: PretrainConfig, opts: PretrainOptions = {}):
   const params = s.opt.params.reduce((n, p) => n + p.size, 0);
   progress.log(`${params.toLocaleString("en-US")} parameters; ${s.train.examples.length.toLocaleString("en-US")} training examples from ${s.train.name}` +
     `${s.train.dropped ? ` (${s.train.dropped} longer than data.max_tokens left out)` : ""}; run directory ${cfg.run_dir}`);
-  let interrupted = false;
-  const onSigint = (): void => {
-    if (interrupted) process.exit(130);
-    interrupted = true;
-    progress.log("interrupted: saving a checkpoint after this step (Ctrl-C again to quit now)");
-  };
-  process.on("SIGINT", onSigint);
+  const ctrlC = new StopOnCtrlC((line) => progress.log(line));
   let step = s.startStep;
   try {
     if (step === 0 && s.heldOut && cfg.trainer.eval_every > 0) s.run.appendMetrics(0, evaluate(s)); // the initial model, as step 0
-    while (step < cfg.trainer.steps && !interrupted) {
+    while (step < cfg.trainer.steps && !ctrlC.requested) {
       step += 1;
       const metrics = trainStep(s, step);
       await new Promise(setImmediate); // a step is synchronous: let a Ctrl-C in, so that this step is saved
       const done = step === cfg.trainer.steps;
       if (s.heldOut && cfg.trainer.eval_every > 0 && (step % cfg.trainer.eval_every === 0 || done)) Object.assign(metrics, evaluate(s));
-      if ((cfg.trainer.save_every > 0 && step % cfg.trainer.save_every === 0) || done || interrupted) {
+      if ((cfg.trainer.save_every > 0 && step % cfg.trainer.save_every === 0) || done || ctrlC.requested) {
         const t = performance.now();
         checkpoint(s, step);
         metrics["timing_s/save"] = (performance.now() - t) / 1000;
@@ -108,17 +103,18 @@ export async function pretrain(cfg: PretrainConfig, opts: PretrainOptions = {}):
       progress.update(step, metrics);
       opts.onStep?.(step, metrics);
     }
-    if (!interrupted) saveModel(outDir, s.model, { tokenizerFrom: s.tokenizerDir, dtype: cfg.out_dtype });
-    s.run.setStatus(interrupted ? "interrupted" : "finished", step);
-    s.run.writeSummary(summarizePretrain(cfg.run_dir, interrupted ? null : outDir));
+    if (!ctrlC.requested) saveModel(outDir, s.model, { tokenizerFrom: s.tokenizerDir, dtype: cfg.out_dtype });
+    s.run.setStatus(ctrlC.requested ? "interrupted" : "finished", step);
+    const summary = summarizePretrain(cfg.run_dir, ctrlC.requested ? null : outDir);
+    s.run.writeSummary(summary);
+    return { summary, interrupted: ctrlC.requested };
   } catch (e) {
     s.run.setStatus("failed", step);
     throw e;
   } finally {
-    process.off("SIGINT", onSigint);
+    ctrlC.dispose();
     progress.stop();
   }
-  return { summary: summarizePretrain(cfg.run_dir, interrupted ? null : outDir), interrupted };
 }
 
 async function setup(cfg: PretrainConfig, resume: boolean): Promise<Session> {

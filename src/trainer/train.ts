@@ -26,6 +26,7 @@ import type { RunConfig } from "./config.ts";
 import { criticForward, policyForward, scoreResponses, valueResponses } from "./forward.ts";
 import { gatherTokens, packRollouts, samplerLogprobs, type PackedBatch } from "./pack.ts";
 import { Progress } from "./progress.ts";
+import { StopOnCtrlC } from "./stop-on-ctrl-c.ts";
 import { collectRollouts, type Rollout } from "./rollouts.ts";
 import { rolloutMetrics, sampleRows } from "./step-metrics.ts";
 import { summarizeRun, type RunSummary } from "./summary.ts";
@@ -60,13 +61,7 @@ export async function train(cfg: RunConfig, opts: TrainOptions = {}): Promise<Tr
   ], opts.out);
   progress.log(`run directory ${cfg.run_dir} (watch it: rlzero dashboard ${cfg.run_dir})`);
   if (s.droppedPrompts > 0) progress.log(`${s.droppedPrompts} training prompts are too long (data.max_prompt_tokens, or no room left for rollout.max_new_tokens in the context) and are left out`);
-  let interrupted = false;
-  const onSigint = (): void => {
-    if (interrupted) process.exit(130);
-    interrupted = true;
-    progress.log("interrupted: saving a checkpoint after this step (Ctrl-C again to quit now)");
-  };
-  process.on("SIGINT", onSigint);
+  const ctrlC = new StopOnCtrlC((line) => progress.log(line));
   let step = s.startStep;
   try {
     if (step === 0 && cfg.trainer.eval_every > 0 && s.evalSets.length > 0) {
@@ -74,14 +69,14 @@ export async function train(cfg: RunConfig, opts: TrainOptions = {}): Promise<Tr
       await evaluate(s, 0, before); // the base model, as step 0
       s.run.appendMetrics(0, before);
     }
-    while (step < cfg.trainer.steps && !interrupted) {
+    while (step < cfg.trainer.steps && !ctrlC.requested) {
       step += 1;
       const metrics = await trainStep(s, step, opts);
       const done = step === cfg.trainer.steps;
       if (s.evalSets.length > 0 && cfg.trainer.eval_every > 0 && (step % cfg.trainer.eval_every === 0 || done)) {
         await evaluate(s, step, metrics);
       }
-      if ((cfg.trainer.save_every > 0 && step % cfg.trainer.save_every === 0) || done || interrupted) {
+      if ((cfg.trainer.save_every > 0 && step % cfg.trainer.save_every === 0) || done || ctrlC.requested) {
         timed(() => checkpoint(s, step), metrics, "save");
       }
       s.run.appendMetrics(step, metrics);
@@ -89,17 +84,18 @@ export async function train(cfg: RunConfig, opts: TrainOptions = {}): Promise<Tr
       progress.update(step, metrics);
       opts.onStep?.(step, metrics);
     }
-    s.run.setStatus(interrupted ? "interrupted" : "finished", step);
-    s.run.writeSummary(summarizeRun(cfg.run_dir));
+    s.run.setStatus(ctrlC.requested ? "interrupted" : "finished", step);
+    const summary = summarizeRun(cfg.run_dir);
+    s.run.writeSummary(summary);
+    return { summary, interrupted: ctrlC.requested };
   } catch (e) {
     s.run.setStatus("failed", step);
     throw e;
   } finally {
-    process.off("SIGINT", onSigint);
+    ctrlC.dispose();
     progress.stop();
     await s.close();
   }
-  return { summary: summarizeRun(cfg.run_dir), interrupted };
 }
 
 /** One RL step; returns its metrics (verl's names, docs/RUN_DIRECTORY.md). */
