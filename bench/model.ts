@@ -14,6 +14,7 @@ import { randomModel } from "../src/models/load.ts";
 import type { CausalLM } from "../src/models/transformer.ts";
 import type { Bf16Mode } from "../src/models/packed-weights.ts";
 import { backward, noGrad, zeroGrad } from "../src/tensor/tensor.ts";
+import { withScratch } from "../src/tensor/scratch.ts";
 import { mean, neg } from "../src/tensor/elementwise.ts";
 import { AdamW } from "../src/nn/adamw.ts";
 import { generate, generateGroups, type SamplingParams } from "../src/sampling/generate.ts";
@@ -48,7 +49,7 @@ export function trainTokensPerSecond(preset: PresetName): number {
   const times: number[] = [];
   for (let s = 0; s <= steps; s++) {
     const t0 = performance.now();
-    backward(neg(mean(model.tokenLogprobs(ids, B, T, rows).logp)));
+    withScratch(() => backward(neg(mean(model.tokenLogprobs(ids, B, T, rows).logp)))); // as the trainer's micro-batches
     opt.update();
     zeroGrad(model.parameters());
     if (s > 0) times.push(performance.now() - t0); // step 0 is the warm-up

@@ -225,6 +225,20 @@ void AttentionCached(const CallbackInfo& info) {
                    p.offsets, p.S, h, maxT, a.f32(13, "out", n.q));
 }
 
+void KvCopySlot(const CallbackInfo& info) {
+  Args a(info, "kvCopySlot");
+  const int64_t Hkv = a.dim(2, "Hkv"), D = a.dim(3, "D"), maxT = a.dim(4, "maxT");
+  const int64_t from = a.dim(5, "from"), to = a.dim(6, "to"), length = a.dim(7, "length");
+  const int64_t per_slot = a.count({Hkv, maxT, D});
+  const int64_t n_slots = per_slot == 0 ? 0 : length_of_f32(a, info, 0, "cacheK") / per_slot;
+  if (from >= n_slots || to >= n_slots || from == to)
+    a.range_error("slots " + std::to_string(from) + " -> " + std::to_string(to) + " must differ and lie in [0, " +
+                  std::to_string(n_slots) + ")");
+  if (length > maxT) a.range_error("length " + std::to_string(length) + " > maxT = " + std::to_string(maxT));
+  kv_copy_slot(a.f32(0, "cacheK", n_slots * per_slot), a.f32(1, "cacheV", n_slots * per_slot), Hkv, D, maxT, from, to,
+               length);
+}
+
 // N, dim, V at arguments i, i + 1, i + 2 and targets[N] at argument ti, checked; nh = N*dim
 // (hidden), nw = V*dim (W).
 struct LmHeadDims {
@@ -327,6 +341,7 @@ Napi::Object Init(Napi::Env env, Napi::Object exports) {
   add("attentionForward", AttentionForward);
   add("attentionBackward", AttentionBackward);
   add("attentionCached", AttentionCached);
+  add("kvCopySlot", KvCopySlot);
   add("lmHeadLogprobForward", LmHeadForward);
   add("lmHeadLogprobBackward", LmHeadBackward);
   add("sample", Sample);

@@ -3,6 +3,8 @@
 // slot slots[s]. Their keys and values are written into the slot, then each token attends the
 // slot's positions 0 .. its own. Keys are cached transposed ([slot][Hkv][D][maxT]) so a key block
 // is read in place as the right operand of the score tile; values as rows ([slot][Hkv][maxT][D]).
+#include <cstring>
+
 #include "attn_tiles.h"
 #include "kernels.h"
 
@@ -25,6 +27,19 @@ void attention_cached(const float* q, const float* k, const float* v, float* cac
     const int64_t at = ((int64_t)slots[s] * h.Hkv + hk) * head;
     return KvSource{cacheK + at, maxT, true, maxT, cacheV + at, D};
   });
+}
+
+// Positions 0 .. length-1 of slot `from` into slot `to` (a prompt prefilled once, shared by its
+// other samples): per KV head, D key rows of `length` floats and one block of length * D values.
+void kv_copy_slot(float* cacheK, float* cacheV, int64_t Hkv, int64_t D, int64_t maxT, int64_t from, int64_t to,
+                  int64_t length) {
+  const int64_t head = maxT * D;
+  for (int64_t hk = 0; hk < Hkv; hk++) {
+    const int64_t src = (from * Hkv + hk) * head, dst = (to * Hkv + hk) * head;
+    for (int64_t d = 0; d < D; d++)
+      std::memcpy(cacheK + dst + d * maxT, cacheK + src + d * maxT, length * sizeof(float));
+    std::memcpy(cacheV + dst, cacheV + src, length * D * sizeof(float));
+  }
 }
 
 }  // namespace rz

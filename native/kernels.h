@@ -64,6 +64,8 @@ void attention_backward(const float* dout, const float* q, const float* k, const
 void attention_cached(const float* q, const float* k, const float* v, float* cacheK, float* cacheV,
                       const int32_t* slots, const int32_t* start, const int32_t* offsets, int64_t S, const Heads& h,
                       int64_t maxT, float* out);
+void kv_copy_slot(float* cacheK, float* cacheV, int64_t Hkv, int64_t D, int64_t maxT, int64_t from, int64_t to,
+                  int64_t length);
 
 // ---- lmhead.cc (targets already checked; saved: null or N*V floats, the logits in tile order)
 void lmhead_forward(const float* hidden, const float* W, const int32_t* targets, int64_t N, int64_t dim, int64_t V,

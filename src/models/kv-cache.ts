@@ -8,6 +8,7 @@
  * onto the same few cache sets, so it is padded off it.
  */
 import type { ModelConfig } from "./config.ts";
+import { native } from "../native/index.ts";
 
 export interface LayerCache {
   k: Float32Array; // [slots, Hkv, D, stride]
@@ -32,13 +33,6 @@ export class KVCache {
 
   /** Copies positions 0 .. length-1 of slot `from` into slot `to`, in every layer. */
   copySlot(from: number, to: number, length: number): void {
-    const { heads, headDim: D, stride } = this;
-    for (const { k, v } of this.layers) {
-      for (let h = 0; h < heads; h++) {
-        const src = (from * heads + h) * stride * D, dst = (to * heads + h) * stride * D;
-        for (let d = 0; d < D; d++) k.copyWithin(dst + d * stride, src + d * stride, src + d * stride + length);
-        v.copyWithin(dst, src, src + length * D);
-      }
-    }
+    for (const { k, v } of this.layers) native.kvCopySlot(k, v, this.heads, this.headDim, this.stride, from, to, length);
   }
 }

@@ -3,6 +3,7 @@
  * `mini`: about 4M parameters. `qwen2.5-0.5b-4l`: Qwen2.5-0.5B's shapes cut to 4 layers.
  */
 import { parseConfig, type ModelConfig } from "./config.ts";
+import { UserInputError } from "../errors.ts";
 
 const qwen2 = {
   architectures: ["Qwen2ForCausalLM"],
@@ -45,5 +46,6 @@ export const PRESETS = {
 export type PresetName = keyof typeof PRESETS;
 
 export function presetConfig(name: PresetName): ModelConfig {
+  if (!Object.hasOwn(PRESETS, name)) throw new UserInputError(`unknown model preset "${name}" (presets: ${Object.keys(PRESETS).join(", ")})`);
   return parseConfig(structuredClone(PRESETS[name]), `preset ${name}`);
 }

@@ -111,6 +111,14 @@ export interface NativeAddon {
     Hkv: number, D: number, maxT: number, scale: number, out: Float32Array): void;
 
   /**
+   * Copies positions 0 .. length-1 of KV-cache slot `from` into slot `to` (layouts as in
+   * attentionCached, maxT positions per slot). Throws RangeError if a slot is out of range, the
+   * two are the same, or length > maxT.
+   */
+  kvCopySlot(cacheK: Float32Array, cacheV: Float32Array, Hkv: number, D: number, maxT: number,
+    from: number, to: number, length: number): void;
+
+  /**
    * Fused LM head + log-softmax, chunked over rows so no [N, V] tensor is kept:
    * z = scale * hidden[N,dim] @ W[V,dim]^T; logp[n] = log softmax(z[n])[targets[n]];
    * entropy[n] = -sum softmax(z[n]) * log softmax(z[n]); lse[n] = logsumexp(z[n]) (saved).

@@ -2,10 +2,12 @@
  * Transformer ops over the native kernels, each recording its backward on the tape.
  * Shapes: N = rows (B*T tokens), dim = model width, H = heads, D = head dim, V = vocabulary.
  * Parameter gradients are accumulated straight into `param.grad` by the kernels (beta = 1 GEMMs,
- * `+=` kernels), so a parameter used twice needs no extra buffer.
+ * `+=` kernels), so a parameter used twice needs no extra buffer. Activations and their gradients
+ * are `scratch` buffers: reused across micro-batches inside a `withScratch` scope.
  */
 import { native } from "../native/index.ts";
 import { Tensor, record, record1, accumulate } from "./tensor.ts";
+import { scratch } from "./scratch.ts";
 
 function rows(x: Tensor, dim: number, op: string): number {
   if (x.size % dim !== 0) throw new Error(`${op}: input of shape [${x.shape}] is not a multiple of ${dim}`);
@@ -21,7 +23,8 @@ export function linear(x: Tensor, W: Tensor, b?: Tensor, residual?: Tensor): Ten
   const [outF, inF] = W.shape;
   const N = rows(x, inF, "linear");
   if (residual && residual.size !== N * outF) throw new Error(`linear: residual of shape [${residual.shape}] for ${N} x ${outF} outputs`);
-  const y = residual ? residual.data.slice() : uninitialized(N * outF);
+  const y = scratch(N * outF);
+  if (residual) y.set(residual.data);
   if (b) native.gemm(false, false, N, outF, 1, 1, ones(N), b.data, residual ? 1 : 0, y); // y (+)= 1 b^T
   native.gemm(false, true, N, outF, inF, 1, x.data, W.data, b || residual ? 1 : 0, y);
   const inputs = [x, W, ...(b ? [b] : []), ...(residual ? [residual] : [])];
@@ -30,7 +33,7 @@ export function linear(x: Tensor, W: Tensor, b?: Tensor, residual?: Tensor): Ten
     if (x.requiresGrad) {
       // dx[N,in] (+)= dy[N,out] @ W[out,in]
       const beta = x.grad ? 1 : 0;
-      native.gemm(false, false, N, inF, outF, 1, dy, W.data, beta, x.grad ?? (x.grad = uninitialized(x.size)));
+      native.gemm(false, false, N, inF, outF, 1, dy, W.data, beta, x.grad ?? (x.grad = scratch(x.size)));
     }
     // dW[out,in] += dy^T[out,N] @ x[N,in]
     if (W.requiresGrad) native.gemm(true, false, outF, inF, N, 1, dy, x.data, 1, W.gradBuffer());
@@ -38,15 +41,6 @@ export function linear(x: Tensor, W: Tensor, b?: Tensor, residual?: Tensor): Ten
     if (b?.requiresGrad) native.gemm(false, false, 1, outF, N, 1, ones(N), dy, 1, b.gradBuffer());
     if (residual) accumulate(residual, dy);
   });
-}
-
-/**
- * A Float32Array for a kernel to overwrite whole: not zero-filled (a training step allocates a
- * few hundred MB of activations and gradients, and zeroing them cost about 5% of the step).
- */
-function uninitialized(n: number): Float32Array {
-  const bytes = Buffer.allocUnsafeSlow(n * 4); // never pooled: its own ArrayBuffer, offset 0
-  return new Float32Array(bytes.buffer, bytes.byteOffset, n);
 }
 
 let onesCache = new Float32Array(0);
@@ -60,13 +54,13 @@ function ones(n: number): Float32Array {
 export function rmsnorm(x: Tensor, weight: Tensor, eps: number): Tensor {
   const dim = weight.size;
   const N = rows(x, dim, "rmsnorm");
-  const y = uninitialized(x.size);
-  const rstd = uninitialized(N);
+  const y = scratch(x.size);
+  const rstd = scratch(N);
   native.rmsnormForward(x.data, weight.data, N, dim, eps, y, rstd);
   return record1([x, weight], y, x.shape, (out) => {
     const into = x.requiresGrad && x.grad !== null; // x also feeds a residual: add to its gradient in place
-    const dx = into ? x.grad! : uninitialized(x.size);
-    const dw = weight.requiresGrad ? weight.gradBuffer() : new Float32Array(dim);
+    const dx = into ? x.grad! : scratch(x.size);
+    const dw = weight.requiresGrad ? weight.gradBuffer() : scratch(dim);
     native.rmsnormBackward(out.grad!, x.data, weight.data, rstd, N, dim, dx, dw, into);
     if (!into) accumulate(x, dx);
   });
@@ -76,10 +70,10 @@ export function rmsnorm(x: Tensor, weight: Tensor, eps: number): Tensor {
 export function rope(x: Tensor, positions: Int32Array, invFreq: Float32Array, H: number, D: number): Tensor {
   const N = rows(x, H * D, "rope");
   if (positions.length !== N) throw new Error(`rope: ${positions.length} positions for ${N} rows`);
-  const y = uninitialized(x.size);
+  const y = scratch(x.size);
   native.rope(x.data, positions, invFreq, N, H, D, false, y);
   return record1([x], y, x.shape, (out) => {
-    const dx = uninitialized(x.size);
+    const dx = scratch(x.size);
     native.rope(out.grad!, positions, invFreq, N, H, D, true, dx);
     accumulate(x, dx);
   });
@@ -87,11 +81,11 @@ export function rope(x: Tensor, positions: Int32Array, invFreq: Float32Array, H:
 
 /** silu(gate) * up, element-wise. */
 export function swiglu(gate: Tensor, up: Tensor): Tensor {
-  const y = uninitialized(gate.size);
+  const y = scratch(gate.size);
   native.swigluForward(gate.data, up.data, gate.size, y);
   return record1([gate, up], y, gate.shape, (out) => {
-    const dg = uninitialized(gate.size);
-    const du = uninitialized(up.size);
+    const dg = scratch(gate.size);
+    const du = scratch(up.size);
     native.swigluBackward(out.grad!, gate.data, up.data, gate.size, dg, du);
     accumulate(gate, dg);
     accumulate(up, du);
@@ -101,7 +95,7 @@ export function swiglu(gate: Tensor, up: Tensor): Tensor {
 /** Rows of weight[V, dim] picked by ids[N] -> [N, dim]. */
 export function embedding(weight: Tensor, ids: Int32Array): Tensor {
   const [V, dim] = weight.shape;
-  const y = uninitialized(ids.length * dim);
+  const y = scratch(ids.length * dim);
   native.embeddingForward(weight.data, V, dim, ids, y);
   return record1([weight], y, [ids.length, dim], (out) => {
     native.embeddingBackward(out.grad!, ids, V, dim, weight.gradBuffer());
@@ -127,13 +121,13 @@ export function attentionPacked(q: Tensor, k: Tensor, v: Tensor, offsets: Int32A
   const { Hq, Hkv, D } = h;
   const N = offsets[offsets.length - 1];
   const scale = 1 / Math.sqrt(D);
-  const y = uninitialized(N * Hq * D);
-  const lse = uninitialized(N * Hq);
+  const y = scratch(N * Hq * D);
+  const lse = scratch(N * Hq);
   native.attentionForward(q.data, k.data, v.data, offsets, Hq, Hkv, D, scale, y, lse);
   return record1([q, k, v], y, q.shape, (out) => {
-    const dq = uninitialized(q.size);
-    const dk = uninitialized(k.size);
-    const dv = uninitialized(v.size);
+    const dq = scratch(q.size);
+    const dk = scratch(k.size);
+    const dv = scratch(v.size);
     native.attentionBackward(out.grad!, q.data, k.data, v.data, y, lse, offsets, Hq, Hkv, D, scale, dq, dk, dv);
     accumulate(q, dq);
     accumulate(k, dk);
@@ -150,7 +144,7 @@ export function attention(q: Tensor, k: Tensor, v: Tensor, s: AttentionShape): T
 export function gatherRows(x: Tensor, rowIds: Int32Array): Tensor {
   const dim = x.shape[x.shape.length - 1];
   const N = rows(x, dim, "gatherRows");
-  const y = uninitialized(rowIds.length * dim);
+  const y = scratch(rowIds.length * dim);
   rowIds.forEach((r, i) => {
     if (r < 0 || r >= N) throw new RangeError(`gatherRows: row ${r} outside [0, ${N})`);
     y.set(x.data.subarray(r * dim, (r + 1) * dim), i * dim);
@@ -158,7 +152,7 @@ export function gatherRows(x: Tensor, rowIds: Int32Array): Tensor {
   const increasing = rowIds.every((r, i) => i === 0 || r > rowIds[i - 1]);
   return record1([x], y, [rowIds.length, dim], (out) => {
     const g = out.grad!;
-    const dx = new Float32Array(x.size);
+    const dx = scratch(x.size).fill(0);
     rowIds.forEach((r, i) => {
       if (increasing) dx.set(g.subarray(i * dim, (i + 1) * dim), r * dim); // distinct rows: a copy
       else for (let j = 0; j < dim; j++) dx[r * dim + j] += g[i * dim + j];
@@ -171,18 +165,6 @@ export function gatherRows(x: Tensor, rowIds: Int32Array): Tensor {
 export const SAVED_LOGITS_LIMIT = 2 ** 28;
 
 /**
- * The last backward's logits buffer, handed to the next forward that fits in it: a fresh buffer
- * of this size costs its page faults on every training step.
- */
-let spareLogits: Float32Array | null = null;
-
-function takeLogitsBuffer(n: number): Float32Array {
-  const spare = spareLogits;
-  spareLogits = null;
-  return spare && spare.buffer.byteLength >= n * 4 ? new Float32Array(spare.buffer, 0, n) : uninitialized(n);
-}
-
-/**
  * Per-token log-probability of targets and entropy of the next-token distribution, through the
  * fused LM head: logits = scale * hidden[N,dim] @ W[V,dim]^T, computed in tiles; kept for the
  * backward up to SAVED_LOGITS_LIMIT, else computed again there.
@@ -193,20 +175,18 @@ export function tokenLogprobs(hidden: Tensor, W: Tensor, targets: Int32Array, sc
   const [V, dim] = W.shape;
   const N = rows(hidden, dim, "tokenLogprobs");
   if (targets.length !== N) throw new Error(`tokenLogprobs: ${targets.length} targets for ${N} rows`);
-  const logp = uninitialized(N);
-  const ent = uninitialized(N);
-  const lse = uninitialized(N);
+  const logp = scratch(N);
+  const ent = scratch(N);
+  const lse = scratch(N);
   // Logits kept for the backward (so it need not compute them again) when they fit the budget.
   const tracked = hidden.requiresGrad || W.requiresGrad;
-  let saved = tracked && N * V <= SAVED_LOGITS_LIMIT ? takeLogitsBuffer(N * V) : undefined;
+  const saved = tracked && N * V <= SAVED_LOGITS_LIMIT ? scratch(N * V) : undefined;
   native.lmHeadLogprobForward(hidden.data, W.data, targets, N, dim, V, scale, logp, ent, lse, saved);
   const [logpT, entT] = record([hidden, W], [{ data: logp, shape: [N] }, { data: ent, shape: [N] }], ([lo, en]) => {
-    const dh = uninitialized(hidden.size);
-    const dW = W.requiresGrad ? W.gradBuffer() : new Float32Array(W.size);
-    native.lmHeadLogprobBackward(lo.grad ?? new Float32Array(N), en.grad ?? new Float32Array(N),
+    const dh = scratch(hidden.size);
+    const dW = W.requiresGrad ? W.gradBuffer() : scratch(W.size);
+    native.lmHeadLogprobBackward(lo.grad ?? scratch(N).fill(0), en.grad ?? scratch(N).fill(0),
       hidden.data, W.data, targets, lse, N, dim, V, scale, dh, dW, ent, saved);
-    if (saved) spareLogits = saved; // overwritten by the backward; the next forward may reuse it
-    saved = undefined;
     accumulate(hidden, dh);
   });
   return { logp: logpT, entropy: entT };

@@ -35,10 +35,22 @@ export class Tensor {
     return this.data.length;
   }
 
-  /** The gradient buffer, allocated as zeros on first use. */
+  /** The buffer `zeroGrad` took back, reused by the next `gradBuffer` (fresh memory costs page faults every step). */
+  private spareGrad: Float32Array | null = null;
+
+  /** The gradient buffer, zeros on first use. */
   gradBuffer(): Float32Array {
-    if (this.grad === null) this.grad = new Float32Array(this.data.length);
+    if (this.grad === null) {
+      this.grad = this.spareGrad?.fill(0) ?? new Float32Array(this.data.length);
+      this.spareGrad = null;
+    }
     return this.grad;
+  }
+
+  /** Drops the gradient (back to null: "none yet"), keeping its memory for the next one. */
+  clearGrad(): void {
+    if (this.grad !== null && this.grad.length === this.data.length) this.spareGrad = this.grad;
+    this.grad = null;
   }
 
   /** Scalar value of a one-element tensor. */
@@ -108,16 +120,17 @@ export function record1(inputs: readonly Tensor[], data: Float32Array, shape: Sh
 }
 
 /**
- * Adds g into t.grad if t requires a gradient (takes ownership of g when t has none yet). A node
- * may pass its output's own gradient array here: `backward` drops that array after the node runs.
+ * Adds g into t.grad if t requires a gradient. An activation with no gradient yet takes g itself,
+ * so a node may pass its output's own gradient array here (`backward` drops that array after the
+ * node runs); a parameter's gradient is its own buffer, outliving any scratch scope g came from.
  */
 export function accumulate(t: Tensor, g: Float32Array): void {
   if (!t.requiresGrad) return;
-  if (t.grad === null) {
+  if (t.grad === null && t.name === "") {
     t.grad = g;
     return;
   }
-  const dst = t.grad;
+  const dst = t.gradBuffer();
   for (let i = 0; i < dst.length; i++) dst[i] += g[i];
 }
 
@@ -139,5 +152,5 @@ export function backward(loss: Tensor): void {
 }
 
 export function zeroGrad(params: Iterable<Tensor>): void {
-  for (const p of params) p.grad = null;
+  for (const p of params) p.clearGrad();
 }

@@ -7,6 +7,7 @@
  */
 import type { CausalLM } from "../models/transformer.ts";
 import { noGrad, type Tensor } from "../tensor/tensor.ts";
+import { withScratch } from "../tensor/scratch.ts";
 import { planMicroBatches } from "./micro-batches.ts";
 import { responseLength, responseOffsets, type Sequence } from "./sequences.ts";
 
@@ -54,13 +55,15 @@ function packedNoGrad(seqs: readonly Sequence[], budget: number, outputs: number
   const out = Array.from({ length: outputs }, () => new Float32Array(offsets[seqs.length]));
   const lengths = seqs.map((s) => s.ids.length);
   for (const batch of planMicroBatches(seqs.map((_, i) => [i]), lengths, budget)) {
-    const results = noGrad(() => fn(batch.map((i) => seqs[i])));
-    let at = 0;
-    for (const i of batch) {
-      const n = offsets[i + 1] - offsets[i];
-      results.forEach((r, k) => out[k].set(r.subarray(at, at + n), offsets[i]));
-      at += n;
-    }
+    withScratch(() => { // the results are copied out before their buffers are reused
+      const results = noGrad(() => fn(batch.map((i) => seqs[i])));
+      let at = 0;
+      for (const i of batch) {
+        const n = offsets[i + 1] - offsets[i];
+        results.forEach((r, k) => out[k].set(r.subarray(at, at + n), offsets[i]));
+        at += n;
+      }
+    });
   }
   return out;
 }

@@ -11,6 +11,7 @@ import type { LossOutput, MiniBatchTotals } from "../algorithms/types.ts";
 import type { AdamW } from "../nn/adamw.ts";
 import { clipGradNorm } from "../nn/clip.ts";
 import { backward, zeroGrad, type Tensor } from "../tensor/tensor.ts";
+import { withScratch } from "../tensor/scratch.ts";
 import { Rng } from "../util/rng.ts";
 import { planMicroBatches } from "./micro-batches.ts";
 
@@ -85,10 +86,12 @@ export function runUpdate(model: Optimized, plan: UpdatePlan,
       const metrics: Record<string, number> = {};
       let loss = 0;
       for (const micro of planMicroBatches(mini, plan.lengths, plan.budget)) {
-        const out = lossFor(micro, totals);
-        loss += out.loss.item();
-        backward(out.loss);
-        for (const [k, v] of Object.entries(out.metrics)) metrics[k] = (metrics[k] ?? 0) + v;
+        withScratch(() => { // the micro-batch's activations are dead after its backward
+          const out = lossFor(micro, totals);
+          loss += out.loss.item();
+          backward(out.loss);
+          for (const [k, v] of Object.entries(out.metrics)) metrics[k] = (metrics[k] ?? 0) + v;
+        });
       }
       beforeStep?.(model.params);
       const norm = clipGradNorm(model.params, model.gradClip);

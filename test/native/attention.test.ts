@@ -129,3 +129,23 @@ test("attentionCached: prefill and decode mixed in one call, in any slots, equal
     }
   }
 });
+
+test("kvCopySlot copies a slot's first positions, keys (transposed) and values, and nothing else", () => {
+  const Hkv = 2, D = 3, maxT = 5, slots = 3, length = 4;
+  const cacheK = randn(rng(5), slots * Hkv * D * maxT), cacheV = randn(rng(6), slots * Hkv * maxT * D);
+  const k0 = cacheK.slice(), v0 = cacheV.slice();
+  native.kvCopySlot(cacheK, cacheV, Hkv, D, maxT, 2, 0, length);
+  const head = maxT * D;
+  for (let slot = 0; slot < slots; slot++)
+    for (let h = 0; h < Hkv; h++)
+      for (let d = 0; d < D; d++)
+        for (let t = 0; t < maxT; t++) {
+          const copied = slot === 0 && t < length;
+          const at = (slot * Hkv + h) * head, from = (2 * Hkv + h) * head;
+          assert.equal(cacheK[at + d * maxT + t], copied ? k0[from + d * maxT + t] : k0[at + d * maxT + t]);
+          assert.equal(cacheV[at + t * D + d], copied ? v0[from + t * D + d] : v0[at + t * D + d]);
+        }
+  assert.throws(() => native.kvCopySlot(cacheK, cacheV, Hkv, D, maxT, 3, 0, 1), /slots 3 -> 0/);
+  assert.throws(() => native.kvCopySlot(cacheK, cacheV, Hkv, D, maxT, 1, 1, 1), /must differ/);
+  assert.throws(() => native.kvCopySlot(cacheK, cacheV, Hkv, D, maxT, 0, 1, 6), /length 6 > maxT/);
+});
