@@ -48,24 +48,49 @@ void Gemm(const CallbackInfo& info) {
   gemm(tA, tB, M, N, K, alpha, A, B, beta, a.f32(9, "C", a.count({M, N})));
 }
 
+// A packed weight as JavaScript holds it: freed by releaseLinear, or by the garbage collector
+// when nothing references it (whose finalizers Node runs only when the event loop turns, so a
+// synchronous loop of generate calls would pile up copies without the explicit release).
+struct PackedHandle {
+  PackedLinear* p;
+  int64_t bytes;
+};
+
+void free_handle(Napi::Env env, PackedHandle* h) {
+  if (!h->p) return;
+  Napi::MemoryManagement::AdjustExternalMemory(env, -h->bytes);
+  linear_free(h->p);
+  h->p = nullptr;
+}
+
+PackedHandle* handle_of(const Args& a, const CallbackInfo& info, size_t i) {
+  if (info.Length() <= i || !info[i].IsExternal()) a.type_error("packed must be a value returned by packLinear");
+  return info[i].As<Napi::External<PackedHandle>>().Data();
+}
+
 Value PackLinear(const CallbackInfo& info) {
   Args a(info, "packLinear");
   const int64_t N = a.dim(1, "N"), K = a.dim(2, "K");
   const bool bf16 = a.flag(3, "bf16");
   if (bf16 && !bf16_supported()) a.range_error("bf16 weights need the oneDNN backend on a CPU with AVX512-BF16 or AMX");
   PackedLinear* p = linear_pack(a.f32(0, "W", a.count({N, K})), N, K, bf16);
-  const int64_t bytes = linear_bytes(p);
-  Napi::MemoryManagement::AdjustExternalMemory(info.Env(), bytes);
-  return Napi::External<PackedLinear>::New(info.Env(), p, [bytes](Napi::Env env, PackedLinear* q) {
-    Napi::MemoryManagement::AdjustExternalMemory(env, -bytes);
-    linear_free(q);
+  auto* h = new PackedHandle{p, linear_bytes(p)};
+  Napi::MemoryManagement::AdjustExternalMemory(info.Env(), h->bytes);
+  return Napi::External<PackedHandle>::New(info.Env(), h, [](Napi::Env env, PackedHandle* q) {
+    free_handle(env, q);
+    delete q;
   });
+}
+
+void ReleaseLinear(const CallbackInfo& info) {
+  Args a(info, "releaseLinear");
+  free_handle(info.Env(), handle_of(a, info, 0));
 }
 
 void LinearForward(const CallbackInfo& info) {
   Args a(info, "linearForward");
-  if (info.Length() < 3 || !info[2].IsExternal()) a.type_error("packed must be a value returned by packLinear");
-  const PackedLinear* p = info[2].As<Napi::External<PackedLinear>>().Data();
+  const PackedLinear* p = handle_of(a, info, 2)->p;
+  if (!p) a.type_error("packed was released by releaseLinear");
   const int64_t M = a.dim(1, "M"), rows = linear_rows(M);
   int64_t N, K;
   linear_shape(p, &N, &K);
@@ -329,6 +354,7 @@ Napi::Object Init(Napi::Env env, Napi::Object exports) {
   add("setThreads", SetThreads);
   add("gemm", Gemm);
   add("packLinear", PackLinear);
+  add("releaseLinear", ReleaseLinear);
   add("linearForward", LinearForward);
   add("linearRows", LinearRows);
   add("rmsnormForward", RmsnormForward);

@@ -4,7 +4,7 @@
  * [out, in] matrices as they are), and optionally in bf16 with f32 accumulation (about twice as
  * fast again on AVX512-BF16 or AMX). A snapshot: `generate` packs at its start, so weights updated
  * between calls are picked up; packing costs one pass over the weights and holds that much memory
- * while the snapshot lives.
+ * until `releaseWeights` (generate releases its own when it returns).
  */
 import { native, type PackedLinear } from "../native/index.ts";
 import { UserInputError } from "../errors.ts";
@@ -52,4 +52,10 @@ export function packWeights(model: CausalLM, bf16: Bf16Mode = "none"): PackedWei
     };
   });
   return { layers, lmHead: pack("lm_head", bf16 !== "none"), bf16 };
+}
+
+/** Frees the packed copies now, not whenever the garbage collector's finalizers get to run. */
+export function releaseWeights(w: PackedWeights): void {
+  for (const layer of w.layers) for (const p of Object.values(layer)) native.releaseLinear(p);
+  native.releaseLinear(w.lmHead);
 }

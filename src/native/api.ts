@@ -42,6 +42,8 @@ export interface NativeAddon {
    * W changes.
    */
   packLinear(W: Float32Array, N: number, K: number, bf16: boolean): PackedLinear;
+  /** Frees a packed weight now (else the garbage collector does); linearForward on it then throws TypeError. */
+  releaseLinear(packed: PackedLinear): void;
   /**
    * y[M,N] = x[M,K] @ W^T (+ y when accumulate) with W packed by `packLinear`; with bf16 weights
    * x is rounded to bf16 and the products accumulate in f32. The GEMM runs on linearRows(M) rows

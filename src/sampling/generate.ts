@@ -18,7 +18,7 @@
  */
 import type { CausalLM } from "../models/transformer.ts";
 import { KVCache } from "../models/kv-cache.ts";
-import type { Bf16Mode, PackedWeights } from "../models/packed-weights.ts";
+import { releaseWeights, type Bf16Mode, type PackedWeights } from "../models/packed-weights.ts";
 import { native } from "../native/index.ts";
 import { Rng } from "../util/rng.ts";
 import { UserInputError } from "../errors.ts";
@@ -89,7 +89,12 @@ export function generateGroups(model: CausalLM, prompts: readonly (readonly numb
   const batchSize = Math.min(total, opts.batchSize ?? DEFAULT_BATCH_SIZE);
   if (!(Number.isInteger(batchSize) && batchSize >= 1)) throw new Error(`generate: batchSize must be a positive integer, got ${opts.batchSize}`);
   const out: Completion[] = Array.from({ length: total }, () => ({ tokenIds: [], logprobs: [], finishReason: "length" }));
-  new Scheduler(model, prompts, n, params, opts, batchSize, out).run();
+  const scheduler = new Scheduler(model, prompts, n, params, opts, batchSize, out);
+  try {
+    scheduler.run();
+  } finally {
+    scheduler.release();
+  }
   const stops = new StopStringMatcher(params.stopStrings ?? [], opts.decode);
   if (opts.decode) for (const c of out) c.text = stops.cut(opts.decode(c.tokenIds));
   return out;
@@ -173,6 +178,11 @@ class Scheduler {
       this.admitPrefilled();
       this.sampleStep();
     }
+  }
+
+  /** Frees the packed weights (a copy of the model's linear layers) at once. */
+  release(): void {
+    releaseWeights(this.weights);
   }
 
   /** Gives free rows to waiting completions whose prompt is already prefilled (n > 1). */

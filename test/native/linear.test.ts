@@ -52,6 +52,9 @@ test("linearForward checks its arguments", () => {
   assert.throws(() => native.linearForward(new Float32Array(17 * K), 17, packed, new Float32Array(18 * N), false),
     (e: Error) => e instanceof TypeError && /\bx\b/.test(e.message)); // 17 rows run as 18
   assert.throws(() => native.linearForward(new Float32Array(K), 1, {} as never, new Float32Array(N), false), /packed/);
+  native.releaseLinear(packed);
+  native.releaseLinear(packed); // twice is harmless
+  assert.throws(() => native.linearForward(new Float32Array(18 * K), 17, packed, new Float32Array(18 * N), false), /released/);
   assert.throws(() => native.packLinear(new Float32Array(3), 2, 2, false), /\bW\b/);
   if (!native.info().bf16) assert.throws(() => native.packLinear(new Float32Array(4), 2, 2, true), RangeError);
 });

@@ -182,3 +182,28 @@ test("bf16 generation: returned log-probs stay within the stated drift of the f3
     assert.ok(worst < limits[bf16][0] && mean < limits[bf16][1], `${bf16}: drift max ${worst}, mean ${mean}`);
   }
 });
+
+test("generate frees the weights it packed before it returns, also when it throws", () => {
+  const addon = native as unknown as Record<string, (...args: unknown[]) => unknown>;
+  const pack = addon.packLinear, release = addon.releaseLinear;
+  const packed = new Set<unknown>();
+  addon.packLinear = (...args) => {
+    const p = pack(...args);
+    packed.add(p);
+    return p;
+  };
+  addon.releaseLinear = (p) => {
+    packed.delete(p);
+    return release(p);
+  };
+  try {
+    generate(model, prompts, sampling, { rngs: streams(1, prompts.length) });
+    assert.equal(packed.size, 0);
+    const throwingStream = { uniform: () => { throw new Error("boom"); } } as unknown as Rng;
+    assert.throws(() => generate(model, [[1]], sampling, { rngs: [throwingStream] }), /boom/);
+    assert.equal(packed.size, 0);
+  } finally {
+    addon.packLinear = pack;
+    addon.releaseLinear = release;
+  }
+});
