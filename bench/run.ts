@@ -96,6 +96,7 @@ async function main(): Promise<void> {
       const ours = (bf16: Bf16Mode) => () => generateTokensPerSecond(preset, bf16);
       const contenders = [
         { name: "ours, f32", run: ours("none") },
+        { name: "ours, f32, packing the weights in the call (an RL step's case)", run: () => generateTokensPerSecond(preset, "none", true) },
         { name: `PyTorch 1.13 f32 (${describe(TORCH_BEST)})`, run: () => torchTokensPerSecond(preset, "generate") },
       ];
       const model = benchModel(preset);
@@ -110,6 +111,7 @@ async function main(): Promise<void> {
       if (info.bf16) {
         const bf16: { name: string; run: () => Result }[] = [
           { name: "ours, bf16 weights (all linear layers)", run: ours("all") },
+          { name: "ours, bf16 weights, packing them in the call", run: () => generateTokensPerSecond(preset, "all", true) },
           { name: "ours, bf16 LM head only", run: ours("lm-head") },
         ];
         if (llama) {

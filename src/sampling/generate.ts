@@ -59,6 +59,13 @@ export interface GenerateOptions {
    * Default "none": log-probs then drift from f32 by about 1e-2 (see BENCHMARKS.md).
    */
   bf16?: Bf16Mode;
+  /**
+   * The model's linear layers already packed by `model.packed()`, for a caller that generates
+   * many times with unchanged weights (a server, an evaluation); the caller keeps them and
+   * releases them. Default: packed at the start of the call and released when it returns, so
+   * weights updated between calls (every RL step) are always the ones used.
+   */
+  weights?: PackedWeights;
 }
 
 export const DEFAULT_BATCH_SIZE = 64;
@@ -148,7 +155,10 @@ class Scheduler {
     // to fill the free rows, so no more than ceil(batchSize / n) prefixes are ever held.
     const prefixSlots = n > 1 ? Math.ceil(batchSize / n) : 0;
     this.cache = new KVCache(cfg, batchSize + prefixSlots, Math.min(cfg.maxPositions, longest + params.maxNewTokens));
-    this.weights = model.packed(opts.bf16);
+    if (opts.weights && opts.bf16 !== undefined && opts.weights.bf16 !== opts.bf16) {
+      throw new Error(`generate: bf16 "${opts.bf16}" asked, the weights given are packed with bf16 "${opts.weights.bf16}"`);
+    }
+    this.weights = opts.weights ?? model.packed(opts.bf16);
     this.freeRows = Array.from({ length: batchSize }, (_, i) => batchSize - 1 - i);
     this.freePrefixes = Array.from({ length: prefixSlots }, (_, i) => batchSize + prefixSlots - 1 - i);
     this.stops = new StopStringMatcher(params.stopStrings ?? [], opts.decode);
@@ -180,9 +190,9 @@ class Scheduler {
     }
   }
 
-  /** Frees the packed weights (a copy of the model's linear layers) at once. */
+  /** Frees the packed weights (a copy of the model's linear layers) at once, unless the caller gave them. */
   release(): void {
-    releaseWeights(this.weights);
+    if (!this.opts.weights) releaseWeights(this.weights);
   }
 
   /** Gives free rows to waiting completions whose prompt is already prefilled (n > 1). */

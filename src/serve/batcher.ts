@@ -180,7 +180,7 @@ export class Batcher {
     try {
       for (let start = 0; start < ids.length; start += this.opts.maxBatch, calls++) {
         const end = start + this.opts.maxBatch;
-        out.push(...generate(weights.model, ids.slice(start, end), params, { rngs: rngs.slice(start, end), decode }));
+        out.push(...generate(weights.model, ids.slice(start, end), params, { rngs: rngs.slice(start, end), decode, weights: weights.packed }));
       }
     } catch (e) {
       for (const p of batch) p.reject(e as Error);

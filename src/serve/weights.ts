@@ -13,10 +13,13 @@ import { readConfig, type ModelConfig } from "../models/config.ts";
 import { loadWeights } from "../models/weights.ts";
 import { parametersFromWeights } from "../models/parameters.ts";
 import { CausalLM } from "../models/transformer.ts";
+import type { PackedWeights } from "../models/packed-weights.ts";
 import { UserInputError } from "../errors.ts";
 
 export interface ServedWeights {
   readonly model: CausalLM;
+  /** Its linear layers packed once for every batch (a replaced model's are freed by the garbage collector). */
+  readonly packed: PackedWeights;
   /** The directory the tensors came from. */
   readonly path: string;
   /** SGLang's weight_version: "default" until an update names one. */
@@ -37,7 +40,7 @@ export class WeightSlot {
   updates = 0;
 
   constructor(model: CausalLM, modelPath: string, version = "default") {
-    this.served = { model, path: modelPath, version };
+    this.served = { model, packed: model.packed(), path: modelPath, version };
   }
 
   get current(): ServedWeights {
@@ -47,7 +50,7 @@ export class WeightSlot {
   /** Loads `dir` (same architecture and shapes) and serves it from the next batch on. */
   update(dir: string, version: string | null): ServedWeights {
     const model = loadSameShapes(this.served.model.config, dir);
-    this.served = { model, path: dir, version: version ?? this.served.version };
+    this.served = { model, packed: model.packed(), path: dir, version: version ?? this.served.version };
     this.updates++;
     return this.served;
   }

@@ -8,6 +8,7 @@ import { KVCache } from "../../src/models/kv-cache.ts";
 import { Rng } from "../../src/util/rng.ts";
 import { UserInputError } from "../../src/errors.ts";
 import { native } from "../../src/native/index.ts";
+import { releaseWeights } from "../../src/models/packed-weights.ts";
 
 const model = loadModel(fileURLToPath(new URL("../fixtures/models/tiny-qwen2", import.meta.url)));
 const V = model.config.vocabSize;
@@ -205,5 +206,18 @@ test("generate frees the weights it packed before it returns, also when it throw
   } finally {
     addon.packLinear = pack;
     addon.releaseLinear = release;
+  }
+});
+
+test("weights packed once by the caller serve several calls, give the same completions and stay the caller's", () => {
+  const weights = model.packed();
+  try {
+    const own = generate(model, prompts, sampling, { rngs: streams(4, prompts.length) });
+    for (let round = 0; round < 2; round++) {
+      assert.deepEqual(generate(model, prompts, sampling, { rngs: streams(4, prompts.length), weights }), own);
+    }
+    assert.throws(() => generate(model, prompts, sampling, { rngs: streams(4, prompts.length), weights, bf16: "all" }), /packed with bf16 "none"/);
+  } finally {
+    releaseWeights(weights);
   }
 });
