@@ -116,13 +116,26 @@ void RmsnormBackward(const CallbackInfo& info) {
                    a.f32(6, "dx", n), a.f32(7, "dweight", dim), a.present(8) && a.flag(8, "accumulate"));
 }
 
+// Floats spanned by N rows of `row` floats each, `stride` apart.
+int64_t strided(const Args& a, int64_t N, int64_t stride, int64_t row) {
+  return N == 0 ? 0 : a.count({N - 1, stride}) + row;
+}
+
 void Rope(const CallbackInfo& info) {
   Args a(info, "rope");
   const int64_t N = a.dim(3, "N"), H = a.dim(4, "H"), D = a.dim(5, "D");
   if (D % 2) a.range_error("D must be even");
-  const int64_t n = a.count({N, H, D});
-  rope(a.f32(0, "x", n), a.i32(1, "positions", N), a.f32(2, "invFreq", D / 2), N, H, D, a.flag(6, "inverse"),
-       a.f32(7, "y", n));
+  const int64_t row = a.count({H, D});
+  const int64_t xs = a.present(8) ? a.dim(8, "xStride") : row, ys = a.present(9) ? a.dim(9, "yStride") : row;
+  if (xs < row || ys < row) a.range_error("row strides must be at least H * D = " + std::to_string(row));
+  rope(a.f32(0, "x", strided(a, N, xs, row)), a.i32(1, "positions", N), a.f32(2, "invFreq", D / 2), N, H, D,
+       a.flag(6, "inverse"), a.f32(7, "y", strided(a, N, ys, row)), xs, ys);
+}
+
+void SwigluRows(const CallbackInfo& info) {
+  Args a(info, "swigluRows");
+  const int64_t rows = a.dim(1, "rows"), I = a.dim(2, "I");
+  swiglu_rows(a.f32(0, "gateUp", a.count({rows, 2, I})), rows, I, a.f32(3, "out", a.count({rows, I})));
 }
 
 void SwigluForward(const CallbackInfo& info) {
@@ -246,8 +259,11 @@ void AttentionCached(const CallbackInfo& info) {
       a.range_error("start" + at + " + tokens = " + std::to_string(end) + " is outside [0, maxT = " +
                     std::to_string(maxT) + "]");
   }
-  attention_cached(a.f32(0, "q", n.q), a.f32(1, "k", n.kv), a.f32(2, "v", n.kv), cacheK, cacheV, slots, start,
-                   p.offsets, p.S, h, maxT, a.f32(13, "out", n.q));
+  const int64_t row = a.count({h.Hkv, h.D}), kv_stride = a.present(14) ? a.dim(14, "kvStride") : row;
+  if (kv_stride < row) a.range_error("kvStride must be at least Hkv * D = " + std::to_string(row));
+  const int64_t kv = strided(a, p.N, kv_stride, row);
+  attention_cached(a.f32(0, "q", n.q), a.f32(1, "k", kv), a.f32(2, "v", kv), cacheK, cacheV, slots, start,
+                   p.offsets, p.S, h, maxT, kv_stride, a.f32(13, "out", n.q));
 }
 
 void KvCopySlot(const CallbackInfo& info) {
@@ -361,6 +377,7 @@ Napi::Object Init(Napi::Env env, Napi::Object exports) {
   add("rmsnormBackward", RmsnormBackward);
   add("rope", Rope);
   add("swigluForward", SwigluForward);
+  add("swigluRows", SwigluRows);
   add("swigluBackward", SwigluBackward);
   add("embeddingForward", EmbeddingForward);
   add("embeddingBackward", EmbeddingBackward);

@@ -1,7 +1,8 @@
 // KV-cache attention over packed sequences, for prefill and decoding in one call: sequence s
 // brings the token rows offsets[s] .. offsets[s+1]-1 of q/k/v, at positions start[s].. of cache
 // slot slots[s]. Their keys and values are written into the slot, then each token attends the
-// slot's positions 0 .. its own. Keys are cached transposed ([slot][Hkv][D][maxT]) so a key block
+// slot's positions 0 .. its own. Rows of k and v are kv_stride floats apart (Hkv * D when packed,
+// more when they are slices of a fused q|k|v projection). Keys are cached transposed ([slot][Hkv][D][maxT]) so a key block
 // is read in place as the right operand of the score tile; values as rows ([slot][Hkv][maxT][D]).
 #include <cstring>
 
@@ -12,13 +13,13 @@ namespace rz {
 
 void attention_cached(const float* q, const float* k, const float* v, float* cacheK, float* cacheV,
                       const int32_t* slots, const int32_t* start, const int32_t* offsets, int64_t S, const Heads& h,
-                      int64_t maxT, float* out) {
+                      int64_t maxT, int64_t kv_stride, float* out) {
   const int64_t D = h.D, head = maxT * D;  // floats per (slot, KV head) in either cache
 #pragma omp parallel for schedule(dynamic) if (offsets[S] * h.Hkv * D > 65536)
   for (int64_t s = 0; s < S; s++)
     for (int64_t t = 0; t < offsets[s + 1] - offsets[s]; t++)
       for (int64_t hk = 0; hk < h.Hkv; hk++) {
-        const float *kr = k + ((offsets[s] + t) * h.Hkv + hk) * D, *vr = v + ((offsets[s] + t) * h.Hkv + hk) * D;
+        const float *kr = k + (offsets[s] + t) * kv_stride + hk * D, *vr = v + (offsets[s] + t) * kv_stride + hk * D;
         const int64_t at = ((int64_t)slots[s] * h.Hkv + hk) * head, pos = start[s] + t;
         for (int64_t d = 0; d < D; d++) cacheK[at + d * maxT + pos] = kr[d];
         for (int64_t d = 0; d < D; d++) cacheV[at + pos * D + d] = vr[d];

@@ -40,11 +40,12 @@ void rmsnorm_backward(const float* dy, const float* x, const float* w, const flo
 
 // ---- rope.cc
 void rope(const float* x, const int32_t* pos, const float* inv_freq, int64_t N, int64_t H, int64_t D, bool inverse,
-          float* y);
+          float* y, int64_t x_stride, int64_t y_stride);
 
 // ---- swiglu.cc
 void swiglu_forward(const float* gate, const float* up, int64_t n, float* out);
 void swiglu_backward(const float* dout, const float* gate, const float* up, int64_t n, float* dgate, float* dup);
+void swiglu_rows(const float* gate_up, int64_t rows, int64_t I, float* out);
 
 // ---- embedding.cc (ids already checked to lie in [0, V))
 void embedding_forward(const float* w, int64_t dim, const int32_t* ids, int64_t N, float* out);
@@ -63,7 +64,7 @@ void attention_backward(const float* dout, const float* q, const float* k, const
 // [slots, Hkv, D, maxT] (keys transposed), cacheV [slots, Hkv, maxT, D].
 void attention_cached(const float* q, const float* k, const float* v, float* cacheK, float* cacheV,
                       const int32_t* slots, const int32_t* start, const int32_t* offsets, int64_t S, const Heads& h,
-                      int64_t maxT, float* out);
+                      int64_t maxT, int64_t kv_stride, float* out);
 void kv_copy_slot(float* cacheK, float* cacheV, int64_t Hkv, int64_t D, int64_t maxT, int64_t from, int64_t to,
                   int64_t length);
 

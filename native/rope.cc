@@ -1,7 +1,9 @@
 // Rotary position embedding (Hugging Face rotate-half) on x[N, H, D]: for i < D/2 and angle
 // a = pos[n] * inv_freq[i] (in float, as HF computes it), (x1, x2) -> (x1 cos a - x2 sin a, x2 cos a + x1 sin a);
-// `inverse` rotates by -a (the backward). y may alias x. The cos/sin table is computed once per
-// distinct position of the call (a batch of B sequences repeats positions 0..T-1), not per row.
+// `inverse` rotates by -a (the backward). y may alias x. Row n of x starts at x + n * x_stride and of
+// y at y + n * y_stride (H * D when rows are packed; more when they are a slice of wider rows, as
+// the q or k heads of a fused q|k|v projection). The cos/sin table is computed once per distinct
+// position of the call (a batch of B sequences repeats positions 0..T-1), not per row.
 #include <algorithm>
 #include <cmath>
 #include <vector>
@@ -11,7 +13,7 @@
 namespace rz {
 
 void rope(const float* x, const int32_t* pos, const float* inv_freq, int64_t N, int64_t H, int64_t D, bool inverse,
-          float* y) {
+          float* y, int64_t x_stride, int64_t y_stride) {
   const int64_t half = D / 2;
   if (N == 0) return;
   const int64_t lo = *std::min_element(pos, pos + N), hi = *std::max_element(pos, pos + N);
@@ -41,8 +43,8 @@ void rope(const float* x, const int32_t* pos, const float* inv_freq, int64_t N, 
         c = row.data(), s = c + half;
       }
       for (int64_t h = 0; h < H; h++) {
-        const float* xr = x + (n * H + h) * D;
-        float* yr = y + (n * H + h) * D;
+        const float* xr = x + n * x_stride + h * D;
+        float* yr = y + n * y_stride + h * D;
 #pragma omp simd
         for (int64_t i = 0; i < half; i++) {
           const float x1 = xr[i], x2 = xr[i + half];

@@ -48,4 +48,11 @@ void swiglu_backward(const float* dout, const float* gate, const float* up, int6
   }
 }
 
+// The gate of a fused gate|up projection: row r of gate_up is [gate (I) | up (I)];
+// out[r, i] = silu(gate[r, i]) * up[r, i], out [rows, I].
+void swiglu_rows(const float* gate_up, int64_t rows, int64_t I, float* out) {
+#pragma omp parallel for schedule(static) if (rows * I > kChunk)
+  for (int64_t r = 0; r < rows; r++) swiglu_forward(gate_up + 2 * r * I, gate_up + (2 * r + 1) * I, I, out + r * I);
+}
+
 }  // namespace rz

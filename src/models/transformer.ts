@@ -15,7 +15,6 @@ import { native } from "../native/index.ts";
 import { VALUE_HEAD } from "./parameters.ts";
 import type { KVCache } from "./kv-cache.ts";
 import { packWeights, type Bf16Mode, type PackedWeights } from "./packed-weights.ts";
-import type { PackedLinear } from "../native/index.ts";
 import { UserInputError } from "../errors.ts";
 
 export class CausalLM {
@@ -154,32 +153,27 @@ export class CausalLM {
     const buf = this.scratch, rows = native.linearRows(N); // the GEMMs may run on a few rows past N
     const positions = buf.i32("positions", N);
     for (let s = 0; s < S; s++) for (let i = offsets[s]; i < offsets[s + 1]; i++) positions[i] = start[s] + i - offsets[s];
+    const QKV = (Hq + 2 * Hkv) * D; // a fused q|k|v row
     const x = buf.f32("x", rows * d), h = buf.f32("h", rows * d), rstd = buf.f32("rstd", N);
-    const q = buf.f32("q", rows * Hq * D), k = buf.f32("k", rows * Hkv * D), v = buf.f32("v", rows * Hkv * D);
-    const att = buf.f32("att", rows * Hq * D), gate = buf.f32("gate", rows * I), up = buf.f32("up", rows * I);
+    const qkv = buf.f32("qkv", rows * QKV), q = buf.f32("q", rows * Hq * D), att = buf.f32("att", rows * Hq * D);
+    const k = qkv.subarray(Hq * D), v = qkv.subarray((Hq + Hkv) * D); // rows QKV apart
+    const gateUp = buf.f32("gateUp", rows * 2 * I), act = buf.f32("act", rows * I);
     const w = (name: string): Float32Array => this.p(name).data;
     native.embeddingForward(w("model.embed_tokens.weight"), cfg.vocabSize, d, ids, x);
     for (let i = 0; i < cfg.numLayers; i++) {
       const l = `model.layers.${i}.`, P = weights.layers[i];
-      const project = (out: Float32Array, name: string, outF: number, packed: PackedLinear): void => {
-        const bias = cfg.attentionBias ? w(`${l}self_attn.${name}.bias`) : null;
-        if (bias) for (let n = 0; n < N; n++) out.set(bias, n * outF);
-        native.linearForward(h, N, packed, out, bias !== null);
-      };
       native.rmsnormForward(x, w(`${l}input_layernorm.weight`), N, d, eps, h, rstd);
-      project(q, "q_proj", Hq * D, P.q);
-      project(k, "k_proj", Hkv * D, P.k);
-      project(v, "v_proj", Hkv * D, P.v);
-      native.rope(q, positions, this.invFreq, N, Hq, D, false, q);
-      native.rope(k, positions, this.invFreq, N, Hkv, D, false, k);
+      if (P.qkvBias) for (let n = 0; n < N; n++) qkv.set(P.qkvBias, n * QKV);
+      native.linearForward(h, N, P.qkv, qkv, P.qkvBias !== null);
+      native.rope(qkv, positions, this.invFreq, N, Hq, D, false, q, QKV, Hq * D); // q out, packed
+      native.rope(k, positions, this.invFreq, N, Hkv, D, false, k, QKV, QKV); // k in place
       const layer = cache.layers[i];
-      native.attentionCached(q, k, v, layer.k, layer.v, slots, start, offsets, Hq, Hkv, D, cache.stride, 1 / Math.sqrt(D), att);
+      native.attentionCached(q, k, v, layer.k, layer.v, slots, start, offsets, Hq, Hkv, D, cache.stride, 1 / Math.sqrt(D), att, QKV);
       native.linearForward(att, N, P.o, x, true);
       native.rmsnormForward(x, w(`${l}post_attention_layernorm.weight`), N, d, eps, h, rstd);
-      native.linearForward(h, N, P.gate, gate, false);
-      native.linearForward(h, N, P.up, up, false);
-      native.swigluForward(gate, up, N * I, gate);
-      native.linearForward(gate, N, P.down, x, true);
+      native.linearForward(h, N, P.gateUp, gateUp, false);
+      native.swigluRows(gateUp, N, I, act);
+      native.linearForward(act, N, P.down, x, true);
     }
     const last = buf.f32("last", S * d), hidden = buf.f32("hidden", S * d);
     for (let s = 0; s < S; s++) last.set(x.subarray((offsets[s + 1] - 1) * d, offsets[s + 1] * d), s * d);

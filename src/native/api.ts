@@ -66,13 +66,16 @@ export interface NativeAddon {
    * y = x * cos(p * f) + rotate_half(x) * sin(p * f), rotate_half([x1, x2]) = [-x2, x1],
    * with p = positions[n] and f = invFreq[D/2] (the caller computes invFreq, so any RoPE
    * scaling works). The backward is the same call with `inverse` true (rotation by -angle).
-   * y may be x (in place).
+   * y may be x (in place). Row n of x starts at n * xStride, of y at n * yStride (default H * D:
+   * packed rows; larger for the q or k heads inside the rows of a fused q|k|v projection).
    */
   rope(x: Float32Array, positions: Int32Array, invFreq: Float32Array, N: number, H: number,
-    D: number, inverse: boolean, y: Float32Array): void;
+    D: number, inverse: boolean, y: Float32Array, xStride?: number, yStride?: number): void;
 
   /** out = silu(gate) * up, all [n]. */
   swigluForward(gate: Float32Array, up: Float32Array, n: number, out: Float32Array): void;
+  /** The same over a fused projection: row r of gateUp[rows, 2I] is [gate | up]; out[rows, I]. */
+  swigluRows(gateUp: Float32Array, rows: number, I: number, out: Float32Array): void;
   /** dgate, dup [n] written. */
   swigluBackward(dout: Float32Array, gate: Float32Array, up: Float32Array, n: number,
     dgate: Float32Array, dup: Float32Array): void;
@@ -105,12 +108,13 @@ export interface NativeAddon {
    * start[s] .. of cache slot slots[s] (distinct). Their keys and values are first written into
    * the slot, then each token attends the slot's positions 0 .. its own. cacheK is
    * [slots, Hkv, D, maxT] (keys transposed), cacheV [slots, Hkv, maxT, D]; the slot count is
-   * cacheK.length / (Hkv * maxT * D). Writes out[N,Hq,D]. Throws RangeError if a slot is out of
-   * range or repeated, or start[s] + its token count > maxT.
+   * cacheK.length / (Hkv * maxT * D). Writes out[N,Hq,D]. Rows of k and v are kvStride floats
+   * apart (default Hkv * D; larger when they are slices of a fused q|k|v projection's rows).
+   * Throws RangeError if a slot is out of range or repeated, or start[s] + its token count > maxT.
    */
   attentionCached(q: Float32Array, k: Float32Array, v: Float32Array, cacheK: Float32Array,
     cacheV: Float32Array, slots: Int32Array, start: Int32Array, offsets: Int32Array, Hq: number,
-    Hkv: number, D: number, maxT: number, scale: number, out: Float32Array): void;
+    Hkv: number, D: number, maxT: number, scale: number, out: Float32Array, kvStride?: number): void;
 
   /**
    * Copies positions 0 .. length-1 of KV-cache slot `from` into slot `to` (layouts as in

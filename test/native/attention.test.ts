@@ -97,7 +97,7 @@ test("packed sequences give exactly what each sequence gives alone", () => {
   });
 });
 
-test("attentionCached: prefill and decode mixed in one call, in any slots, equal the full forward", () => {
+test("attentionCached: prefill and decode mixed in one call, in any slots, k and v packed or strided, equal the full forward", () => {
   const rand = rng(9);
   for (const D of [16, 64, 12]) {
     const Hq = 4, Hkv = 2, total = 80, maxT = 100, slotsN = 3, scale = 1 / Math.sqrt(D);
@@ -119,8 +119,17 @@ test("attentionCached: prefill and decode mixed in one call, in any slots, equal
         return out;
       };
       const out = new Float32Array(offsets[live.length] * Hq * D);
-      native.attentionCached(take("q", Hq), take("k", Hkv), take("v", Hkv), cacheK, cacheV,
-        Int32Array.from(live, (s) => slotOf[s]), Int32Array.from(live, (s) => done[s]), offsets, Hq, Hkv, D, maxT, scale, out);
+      // k and v as slices of fused q|k|v rows on odd calls (kvStride), packed on even ones
+      const q = take("q", Hq), k = take("k", Hkv), v = take("v", Hkv), fused = call % 2 === 1;
+      const wide = (Hq + 2 * Hkv) * D, qkv = new Float32Array(offsets[live.length] * wide);
+      for (let r = 0; r < offsets[live.length]; r++) {
+        qkv.set(q.subarray(r * Hq * D, (r + 1) * Hq * D), r * wide);
+        qkv.set(k.subarray(r * Hkv * D, (r + 1) * Hkv * D), r * wide + Hq * D);
+        qkv.set(v.subarray(r * Hkv * D, (r + 1) * Hkv * D), r * wide + (Hq + Hkv) * D);
+      }
+      native.attentionCached(q, fused ? qkv.subarray(Hq * D) : k, fused ? qkv.subarray((Hq + Hkv) * D) : v, cacheK, cacheV,
+        Int32Array.from(live, (s) => slotOf[s]), Int32Array.from(live, (s) => done[s]), offsets, Hq, Hkv, D, maxT, scale, out,
+        fused ? wide : undefined);
       live.forEach((s, i) => {
         const ref = full[s].subarray(done[s] * Hq * D, (done[s] + chunks[s]) * Hq * D);
         assertClose(out.subarray(offsets[i] * Hq * D, offsets[i + 1] * Hq * D), ref, 1e-5, 1e-4, `D=${D} seq ${s} at ${done[s]}`);

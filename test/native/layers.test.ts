@@ -117,3 +117,38 @@ test("embedding forward gathers rows; backward scatter-adds (repeated ids, accum
   }, rand);
   assert.equal(dw[1 * dim], dw0[1 * dim], "untouched rows stay as they were");
 });
+
+test("rope on heads inside wider rows (row strides) equals rope on the packed heads", () => {
+  const rand = rng(6);
+  const N = 4, H = 2, D = 8, wide = 5 * D, at = 3 * D; // heads at column `at` of rows `wide` floats long
+  const rows = randn(rand, N * wide), pos = new Int32Array([0, 4, 9, 2]);
+  const invFreq = new Float32Array(D / 2).map((_, i) => 10000 ** (-(2 * i) / D));
+  const packed = new Float32Array(N * H * D);
+  for (let n = 0; n < N; n++) packed.set(rows.subarray(n * wide + at, n * wide + at + H * D), n * H * D);
+  const want = new Float32Array(N * H * D);
+  native.rope(packed, pos, invFreq, N, H, D, false, want);
+  const out = new Float32Array(N * H * D);
+  native.rope(rows.subarray(at), pos, invFreq, N, H, D, false, out, wide, H * D);
+  assert.deepEqual(out, want);
+  const inPlace = rows.slice();
+  native.rope(inPlace.subarray(at), pos, invFreq, N, H, D, false, inPlace.subarray(at), wide, wide);
+  for (let n = 0; n < N; n++) {
+    assert.deepEqual(inPlace.subarray(n * wide + at, n * wide + at + H * D), want.subarray(n * H * D, (n + 1) * H * D));
+    assert.deepEqual(inPlace.subarray(n * wide, n * wide + at), rows.subarray(n * wide, n * wide + at), "other columns untouched");
+  }
+  assert.throws(() => native.rope(rows, pos, invFreq, N, H, D, false, out, H * D - 1), /row strides/);
+  assert.throws(() => native.rope(rows.subarray(at), pos, invFreq, N, H, D, false, out, wide + 1, H * D), /\bx\b/);
+});
+
+test("swigluRows over fused [gate | up] rows equals swigluForward on the halves", () => {
+  const rand = rng(7);
+  const rows = 3, I = 37, gu = randn(rand, rows * 2 * I, 3);
+  const out = new Float32Array(rows * I);
+  native.swigluRows(gu, rows, I, out);
+  for (let r = 0; r < rows; r++) {
+    const want = new Float32Array(I);
+    native.swigluForward(gu.subarray(2 * r * I, (2 * r + 1) * I), gu.subarray((2 * r + 1) * I, (2 * r + 2) * I), I, want);
+    assert.deepEqual(out.subarray(r * I, (r + 1) * I), want);
+  }
+  assert.throws(() => native.swigluRows(gu.subarray(1), rows, I, out), /gateUp/);
+});
