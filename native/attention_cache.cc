@@ -2,8 +2,9 @@
 // brings the token rows offsets[s] .. offsets[s+1]-1 of q/k/v, at positions start[s].. of cache
 // slot slots[s]. Their keys and values are written into the slot, then each token attends the
 // slot's positions 0 .. its own. Rows of k and v are kv_stride floats apart (Hkv * D when packed,
-// more when they are slices of a fused q|k|v projection). Keys are cached transposed ([slot][Hkv][D][maxT]) so a key block
-// is read in place as the right operand of the score tile; values as rows ([slot][Hkv][maxT][D]).
+// more when they are slices of a fused q|k|v projection). Keys are cached transposed
+// ([slot][Hkv][D][maxT]) so a key block is read in place as the right operand of the score tile;
+// values as rows ([slot][Hkv][maxT][D]).
 #include <cstring>
 
 #include "attn_tiles.h"
