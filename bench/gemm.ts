@@ -76,6 +76,19 @@ export async function benchGemm(): Promise<string[]> {
     lines.push(line);
   }
 
+  // Why generation fuses q|k|v and gate|up: on 32 rows of the mini model (hidden 256), the same
+  // outputs from separate packed GEMMs and from one GEMM over the stacked weights.
+  for (const [what, Ns] of [["q, k, v", [256, 128, 128]], ["gate, up", [704, 704]]] as const) {
+    const M = 32, K = 256, rows = native.linearRows(M), x = random(rows * K);
+    const us = (parts: readonly number[]) => {
+      const packs = parts.map((N) => native.packLinear(random(N * K, 0.05), N, K, false));
+      const ys = parts.map((N) => new Float32Array(rows * N));
+      return 1000 * time(() => packs.forEach((p, i) => native.linearForward(x, M, p, ys[i], false))).median;
+    };
+    const total = Ns.reduce((a, b) => a + b, 0);
+    lines.push(`linear 32 rows x ${K}: ${what} (${Ns.join("+")} outputs) as ${Ns.length} GEMMs ${us(Ns).toFixed(0)} us, fused into one ${us([total]).toFixed(0)} us`);
+  }
+
   const fmt = (name: string, t: { best: number; median: number }) =>
     `${name.padEnd(52)} best ${t.best.toFixed(2).padStart(8)} ms, median ${t.median.toFixed(2).padStart(8)} ms`;
   {

@@ -31,9 +31,10 @@ export function linear(x: Tensor, W: Tensor, b?: Tensor, residual?: Tensor): Ten
   return record1(inputs, y, [...x.shape.slice(0, -1), outF], (out) => {
     const dy = out.grad!;
     if (x.requiresGrad) {
-      // dx[N,in] (+)= dy[N,out] @ W[out,in]
+      // dx[N,in] (+)= dy[N,out] @ W[out,in], straight into x's gradient: an activation's first is a
+      // scratch buffer, a parameter's its own (it outlives the scope), as in `accumulate`
       const beta = x.grad ? 1 : 0;
-      native.gemm(false, false, N, inF, outF, 1, dy, W.data, beta, x.grad ?? (x.grad = scratch(x.size)));
+      native.gemm(false, false, N, inF, outF, 1, dy, W.data, beta, x.grad ?? (x.name ? x.gradBuffer() : (x.grad = scratch(x.size))));
     }
     // dW[out,in] += dy^T[out,N] @ x[N,in]
     if (W.requiresGrad) native.gemm(true, false, outF, inF, N, 1, dy, x.data, 1, W.gradBuffer());

@@ -49,7 +49,7 @@ export class Tensor {
 
   /** Drops the gradient (back to null: "none yet"), keeping its memory for the next one. */
   clearGrad(): void {
-    if (this.grad !== null && this.grad.length === this.data.length) this.spareGrad = this.grad;
+    if (this.grad !== null) this.spareGrad = this.grad;
     this.grad = null;
   }
 

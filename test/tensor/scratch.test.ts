@@ -4,12 +4,12 @@
 import { test } from "node:test";
 import assert from "node:assert/strict";
 import { poisonScratch, releaseScratch, scratch, withScratch } from "../../src/tensor/scratch.ts";
-import { backward, zeroGrad } from "../../src/tensor/tensor.ts";
-import { mean, neg } from "../../src/tensor/elementwise.ts";
+import { backward, noGrad, parameter, zeroGrad } from "../../src/tensor/tensor.ts";
+import { linear } from "../../src/tensor/nn.ts";
+import { mean, neg, sum } from "../../src/tensor/elementwise.ts";
 import { randomModel } from "../../src/models/load.ts";
 import { presetConfig } from "../../src/models/presets.ts";
 import { scoreResponses } from "../../src/trainer/forward.ts";
-import { noGrad } from "../../src/tensor/tensor.ts";
 
 test("inside a scope buffers are distinct; after it they are handed out again; outside, never", () => {
   releaseScratch();
@@ -63,6 +63,20 @@ test("training steps and scoring in scopes equal those without the pool, bit for
     const alone = seqs.map((s) => noGrad(() => model.tokenLogprobs(s.ids, 1, s.ids.length,
       Int32Array.from({ length: s.ids.length - s.promptLength }, (_, k) => s.promptLength - 1 + k)).logp.data));
     assert.deepEqual(scored.logp, Float32Array.from(alone.flatMap((a) => [...a])));
+  } finally {
+    poisonScratch(false);
+  }
+});
+
+test("a parameter's gradient outlives the scope it was computed in, also where linear writes it directly", () => {
+  poisonScratch(true);
+  try {
+    const X = parameter("x", Float32Array.from({ length: 12 }, (_, i) => i / 10), [3, 4]);
+    const W = parameter("w", Float32Array.from({ length: 8 }, (_, i) => i - 3), [2, 4]);
+    withScratch(() => backward(sum(linear(X, W))));
+    // d sum(X W^T) / dX[n, k] = W[0, k] + W[1, k]; / dW[o, k] = sum_n X[n, k] = (12 + 3k) / 10
+    assert.deepEqual([...X.grad!], [-2, 0, 2, 4, -2, 0, 2, 4, -2, 0, 2, 4]);
+    [...W.grad!].forEach((g, i) => assert.ok(Math.abs(g - (12 + 3 * (i % 4)) / 10) < 1e-6, `dW[${i}] = ${g}`));
   } finally {
     poisonScratch(false);
   }
